@@ -1,0 +1,11 @@
+/**
+ * Every migration, listed statically. Kysely's FileMigrationProvider imports files at run time,
+ * which cannot work inside the bundled Remix server build; a static list works in the bundle,
+ * under tsx (the CLI) and in vitest alike. `db/migrate.test.ts` checks this list matches the folder.
+ */
+import type { Migration } from 'kysely';
+import * as initial from './2026_11_22_0900_initial';
+
+export const migrations: Record<string, Migration> = {
+  '2026_11_22_0900_initial': initial,
+};
