@@ -9,4 +9,12 @@ export default {
   serverModuleFormat: 'esm',
   serverPlatform: 'node',
   browserNodeBuiltinsPolyfill: { modules: {} },
+  // Opt into React Router v7 behaviour early. Single fetch stays off: it changes how loaders
+  // serialise data (json() → turbo-stream), a migration of its own.
+  future: {
+    v3_fetcherPersist: true,
+    v3_relativeSplatPath: true,
+    v3_throwAbortReason: true,
+    v3_lazyRouteDiscovery: true,
+  },
 };

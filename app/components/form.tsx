@@ -1,0 +1,72 @@
+import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
+
+/** A labelled input with its hint and error wired up for screen readers. */
+export function Field({
+  label,
+  error,
+  hint,
+  ...input
+}: { label: string; error?: string; hint?: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
+  const id = useId();
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
+      {hint ? (
+        <div id={`${id}-hint`} className="hint">
+          {hint}
+        </div>
+      ) : null}
+      {error ? (
+        <div id={`${id}-error`} className="error">
+          {error}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** A group of checkboxes sharing one name, e.g. roles. */
+export function CheckboxGroup({
+  legend,
+  name,
+  options,
+  selected,
+  error,
+}: {
+  legend: string;
+  name: string;
+  options: { value: string; label: string }[];
+  selected: readonly string[];
+  error?: string;
+}) {
+  const id = useId();
+  return (
+    <fieldset className="field" aria-describedby={error ? `${id}-error` : undefined}>
+      <legend>{legend}</legend>
+      <div className="checks">
+        {options.map((option) => (
+          <label key={option.value}>
+            <input type="checkbox" name={name} value={option.value} defaultChecked={selected.includes(option.value)} />
+            {option.label}
+          </label>
+        ))}
+      </div>
+      {error ? (
+        <div id={`${id}-error`} className="error">
+          {error}
+        </div>
+      ) : null}
+    </fieldset>
+  );
+}
+
+export function FormError({ message }: { message?: string }) {
+  if (!message) return null;
+  return (
+    <div className="alert alert-error" role="alert">
+      {message}
+    </div>
+  );
+}

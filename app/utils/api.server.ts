@@ -1,0 +1,36 @@
+/**
+ * The researchers' JSON API under /api/v1: bearer tokens only (no cookies, so no CSRF surface),
+ * errors as `{ "error": "..." }` with the right status.
+ */
+import { json, type AppLoadContext } from '@remix-run/node';
+import { verifyApiToken, type TokenPrincipal } from '../../tasks/api-tokens';
+import { hasRole } from '../../tasks/roles';
+import { getAppContext } from './context.server';
+
+export function apiError(status: number, error: string, headers: HeadersInit = {}): Response {
+  return json({ error }, { status, headers: { 'Cache-Control': 'no-store', ...headers } });
+}
+
+/** The token's principal, or throws 401 (missing, unknown, revoked, expired) / 403 (role gone). */
+export async function requireApiPrincipal(request: Request, context: AppLoadContext): Promise<TokenPrincipal> {
+  const header = request.headers.get('Authorization') ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) {
+    throw apiError(401, 'Send an API token as "Authorization: Bearer arb_…". Researchers create tokens on their account page.', {
+      'WWW-Authenticate': 'Bearer realm="arbiter"',
+    });
+  }
+  const principal = await verifyApiToken(getAppContext().db, match[1]!, {
+    ip: context.clientIp,
+    path: new URL(request.url).pathname,
+  });
+  if (!principal) {
+    throw apiError(401, 'This token is not valid: it is unknown, revoked or expired.', {
+      'WWW-Authenticate': 'Bearer realm="arbiter", error="invalid_token"',
+    });
+  }
+  if (!hasRole(principal.user, 'researcher')) {
+    throw apiError(403, 'The account that owns this token no longer has the researcher role.');
+  }
+  return principal;
+}

@@ -1,0 +1,20 @@
+import type { Role } from '../../db/schema';
+
+/** The main navigation; each item shows for the roles that can use its screen. */
+export interface NavItem {
+  to: string;
+  label: string;
+  roles: Role[] | 'all';
+}
+
+export const NAV_ITEMS: NavItem[] = [
+  { to: '/', label: 'Home', roles: 'all' },
+  { to: '/projects', label: 'Projects', roles: ['lead', 'researcher', 'admin'] },
+  { to: '/admin/users', label: 'Users', roles: ['admin'] },
+  { to: '/admin/audit', label: 'Audit log', roles: ['admin'] },
+  { to: '/account', label: 'Account', roles: 'all' },
+];
+
+export function navFor(roles: readonly string[]): NavItem[] {
+  return NAV_ITEMS.filter((item) => item.roles === 'all' || item.roles.some((r) => roles.includes(r)));
+}

@@ -1,0 +1,30 @@
+import { Command, CommanderError } from 'commander';
+import { registerServe } from './commands/serve';
+import { registerDb } from './commands/db';
+import { registerUser } from './commands/user';
+import { registerDemo } from './commands/demo';
+import { registerSession } from './commands/session';
+import { EXIT, reportError } from './runtime';
+
+const program = new Command('arbiter')
+  .description('Arbiter: compare LLM responses, train reward models, export preference datasets.')
+  .version('0.1.0')
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride();
+
+registerServe(program);
+registerDb(program);
+registerUser(program);
+registerDemo(program);
+registerSession(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // help and version are "errors" to commander but successes to the user
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  } else {
+    process.exitCode = reportError(error);
+  }
+}

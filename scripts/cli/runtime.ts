@@ -1,0 +1,109 @@
+/**
+ * What every CLI command shares: configuration, opening the database (with the embedded store's
+ * lock), exit codes that mean something, and `--report FILE` JSON output.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { openDb, type DbHandle } from '../../db/client';
+import { DatabaseOpenError } from '../../db/errors';
+import { migrateToLatest } from '../../db/migrate';
+import { UserInputError } from '../../tasks/errors';
+import { ConfigError, loadConfig, type AppConfig } from '../../app/utils/env.server';
+
+/** Exit codes, documented in the README's CLI reference. */
+export const EXIT = {
+  ok: 0,
+  /** an unexpected failure (a bug, or something the message explains) */
+  failure: 1,
+  /** bad input: unknown option, invalid value, a record that does not validate */
+  badInput: 2,
+  /** the database cannot be used: unreachable, refused the login, or the embedded store is busy */
+  database: 3,
+} as const;
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.badInput,
+  ) {
+    super(message);
+  }
+}
+
+let configCache: AppConfig | undefined;
+export function config(): AppConfig {
+  configCache ??= loadConfig();
+  return configCache;
+}
+
+/**
+ * Opens and migrates the configured database for one command. The embedded store is locked with
+ * the command's name, so a running server (or another command) gets a clear "busy" message.
+ */
+export async function withDb<T>(command: string, fn: (handle: DbHandle) => Promise<T>): Promise<T> {
+  const cfg = config();
+  const handle = await openDb(cfg.db.kind === 'pglite' ? { ...cfg.db, lockPurpose: `arbiter ${command}` } : cfg.db);
+  try {
+    await migrateToLatest(handle.db);
+    return await fn(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+export function writeReport(file: string | undefined, report: Record<string, unknown>): void {
+  if (!file) return;
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+}
+
+/** Runs a command action and turns its failure into one line on stderr and the right exit code. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (error) {
+      process.exitCode = reportError(error);
+    }
+  };
+}
+
+export function reportError(error: unknown): number {
+  if (error instanceof UserInputError) {
+    console.error(`error: ${error.field ? `${error.field}: ` : ''}${error.message}`);
+    return EXIT.badInput;
+  }
+  if (error instanceof CliError) {
+    console.error(`error: ${error.message}`);
+    return error.exitCode;
+  }
+  if (error instanceof ConfigError) {
+    console.error(`error: ${error.message}`);
+    return EXIT.badInput;
+  }
+  if (error instanceof DatabaseOpenError) {
+    console.error(`error: ${error.message}`);
+    return EXIT.database;
+  }
+  const debug = (() => {
+    try {
+      return config().debug;
+    } catch {
+      return false;
+    }
+  })();
+  console.error(`error: ${(error as Error)?.message ?? String(error)}`);
+  if (debug) console.error((error as Error)?.stack);
+  else console.error('(set ARBITER_DEBUG=1 to see the stack trace)');
+  return EXIT.failure;
+}
+
+/** Reads all of standard input (for --password-stdin), without the trailing newline. */
+export async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) {
+    throw new CliError('--password-stdin reads the password from standard input; pipe it in, e.g. `printf %s "$PW" | arbiter ...`.');
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
