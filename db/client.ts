@@ -39,6 +39,8 @@ export interface DbHandle {
   /** where the data lives, for logs: a directory or a redacted URL */
   location: string;
   close(): Promise<void>;
+  /** PGlite only: the whole data directory as a gzipped tarball (golden test databases, backups) */
+  dumpDataDir?: () => Promise<Blob>;
 }
 
 const INT8_OID = 20;
@@ -79,6 +81,7 @@ async function openPglite(config: Extract<DbConfig, { kind: 'pglite' }>): Promis
     db,
     kind: 'pglite',
     location: pgdata ?? 'memory',
+    dumpDataDir: () => pglite.dumpDataDir('gzip'),
     async close() {
       await db.destroy();
       lock?.release();

@@ -21,25 +21,26 @@ function normalizeText(text: string): string {
 /**
  * Candidate pairs among one prompt's responses: every unordered pair, in a canonical order
  * (smaller id first) so the same two responses can only ever form one pair. When there are more
- * than `cap`, a seeded sample keeps every response in at least one pair where possible.
+ * than `cap`, a seeded sample is taken that covers every response whenever cap ≥ ⌈n/2⌉: the
+ * shuffled responses are paired off first, then the rest is filled at random.
  */
 export function candidatePairs(responseIds: readonly string[], cap: number, rng: Rng): [string, string][] {
   const ids = [...new Set(responseIds)].sort();
+  const canonical = (a: string, b: string): [string, string] => (a < b ? [a, b] : [b, a]);
   const all: [string, string][] = [];
   for (let i = 0; i < ids.length; i++) {
     for (let j = i + 1; j < ids.length; j++) all.push([ids[i]!, ids[j]!]);
   }
   if (all.length <= cap) return all;
-  const chosen: [string, string][] = [];
-  const covered = new Set<string>();
-  const rest: [string, string][] = [];
+  const order = shuffled(ids, rng);
+  const cover: [string, string][] = [];
+  for (let i = 0; i + 1 < order.length; i += 2) cover.push(canonical(order[i]!, order[i + 1]!));
+  if (order.length % 2 === 1) cover.push(canonical(order[order.length - 1]!, order[0]!));
+  const key = (p: [string, string]) => `${p[0]}\u0000${p[1]}`;
+  const chosen = new Map(cover.slice(0, cap).map((p) => [key(p), p]));
   for (const pair of shuffled(all, rng)) {
-    if (chosen.length < cap && (!covered.has(pair[0]) || !covered.has(pair[1]))) {
-      chosen.push(pair);
-      covered.add(pair[0]).add(pair[1]);
-    } else {
-      rest.push(pair);
-    }
+    if (chosen.size >= cap) break;
+    chosen.set(key(pair), pair);
   }
-  return [...chosen, ...rest.slice(0, cap - chosen.length)].sort((a, b) => (a[0] + a[1]).localeCompare(b[0] + b[1]));
+  return [...chosen.values()].sort((a, b) => (a[0] === b[0] ? a[1].localeCompare(b[1]) : a[0].localeCompare(b[0])));
 }
