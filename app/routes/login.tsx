@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { json, redirect } from '@remix-run/node';
 import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
 import { z } from 'zod';
@@ -10,6 +10,12 @@ import { getAppContext } from '../utils/context.server';
 import { safeRedirectPath } from '../utils/http.server';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Arbiter' }];
+
+// Remix sends an action's headers on a document request only through this export.
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get('Retry-After');
+  return retryAfter ? { 'Retry-After': retryAfter } : {};
+};
 
 const LoginSchema = z.object({
   email: z.string().trim().min(1, 'Enter your email.').max(254),

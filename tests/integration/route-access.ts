@@ -1,0 +1,59 @@
+/**
+ * Who may open each route. The role-matrix test reads the routes from the server build and fails
+ * for any route missing here, so a new screen cannot ship without a decision about who sees it.
+ */
+import type { Role } from '../../db/schema';
+
+export type Actor = 'anonymous' | Role;
+
+export type AccessRule =
+  /** anyone; `signedIn` is the status a signed-in user gets instead of 200 (e.g. login redirects home) */
+  | { kind: 'public'; signedIn?: number }
+  | { kind: 'signed-in' }
+  | { kind: 'roles'; roles: Role[] }
+  /** JSON API: bearer token only; browsers with cookies and anonymous callers get 401 */
+  | { kind: 'token' }
+  | { kind: 'not-found' }
+  /** an action-only route: GET redirects home */
+  | { kind: 'post-only' };
+
+export interface RouteCase {
+  rule: AccessRule;
+  /** the URL to request; `:userId` is replaced with a real user's id */
+  path: string;
+}
+
+export const ROUTE_ACCESS: Record<string, RouteCase> = {
+  'routes/_index': { rule: { kind: 'signed-in' }, path: '/' },
+  'routes/login': { rule: { kind: 'public', signedIn: 302 }, path: '/login' },
+  'routes/logout': { rule: { kind: 'post-only' }, path: '/logout' },
+  'routes/invite.$token': { rule: { kind: 'public' }, path: '/invite/not-a-real-token' },
+  'routes/healthz': { rule: { kind: 'public' }, path: '/healthz' },
+  'routes/account': { rule: { kind: 'signed-in' }, path: '/account' },
+  'routes/projects._index': { rule: { kind: 'roles', roles: ['lead', 'researcher', 'admin'] }, path: '/projects' },
+  'routes/admin.users._index': { rule: { kind: 'roles', roles: ['admin'] }, path: '/admin/users' },
+  'routes/admin.users.$userId': { rule: { kind: 'roles', roles: ['admin'] }, path: '/admin/users/:userId' },
+  'routes/admin.audit': { rule: { kind: 'roles', roles: ['admin'] }, path: '/admin/audit' },
+  'routes/api.v1.me': { rule: { kind: 'token' }, path: '/api/v1/me' },
+  'routes/api.v1.projects': { rule: { kind: 'token' }, path: '/api/v1/projects' },
+  'routes/api.v1.$': { rule: { kind: 'not-found' }, path: '/api/v1/no-such-endpoint' },
+  'routes/$': { rule: { kind: 'not-found' }, path: '/no-such-page' },
+};
+
+/** The status `actor` must get for a GET of a route with `rule`. */
+export function expectedStatus(rule: AccessRule, actor: Actor): number {
+  switch (rule.kind) {
+    case 'public':
+      return actor === 'anonymous' ? 200 : (rule.signedIn ?? 200);
+    case 'signed-in':
+      return actor === 'anonymous' ? 302 : 200;
+    case 'roles':
+      return actor === 'anonymous' ? 302 : rule.roles.includes(actor) ? 200 : 403;
+    case 'token':
+      return 401;
+    case 'not-found':
+      return 404;
+    case 'post-only':
+      return 302;
+  }
+}
