@@ -26,7 +26,10 @@ const LOCK_NAME = 'arbiter.lock';
  * Takes the lock for `dataDir` or throws DatabaseOpenError('busy'). A lock left behind by a process
  * that no longer exists (a kill -9, a crash) is taken over.
  */
-export function acquireEmbeddedLock(dataDir: string, holder: Omit<LockHolder, 'pid' | 'startedAt'>): EmbeddedLock {
+export function acquireEmbeddedLock(
+  dataDir: string,
+  holder: Omit<LockHolder, 'pid' | 'startedAt'>,
+): EmbeddedLock {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, LOCK_NAME);
   const mine: LockHolder = { pid: process.pid, startedAt: new Date().toISOString(), ...holder };
@@ -39,6 +42,8 @@ export function acquireEmbeddedLock(dataDir: string, holder: Omit<LockHolder, 'p
       const release = () => {
         if (released) return;
         released = true;
+        // a long-running process that opens and closes stores must not pile up exit listeners
+        process.removeListener('exit', release);
         try {
           const current = readHolder(file);
           if (current?.pid === process.pid) fs.unlinkSync(file);

@@ -43,7 +43,10 @@ export function describePostgresError(error: unknown, url: string): DatabaseOpen
       );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new DatabaseOpenError(`Cannot resolve the PostgreSQL host in DATABASE_URL (${where}).`, 'unreachable');
+      return new DatabaseOpenError(
+        `Cannot resolve the PostgreSQL host in DATABASE_URL (${where}).`,
+        'unreachable',
+      );
     case 'ETIMEDOUT':
       return new DatabaseOpenError(`Timed out connecting to PostgreSQL at ${where}.`, 'unreachable');
     case '28P01':

@@ -145,10 +145,14 @@ class PGliteConnection implements DatabaseConnection {
    * Streams through a server-side cursor, so memory stays flat however many rows the query has.
    * Outside a transaction it opens one of its own, because cursors live inside a transaction.
    */
-  async *streamQuery<R>(query: CompiledQuery, chunkSize = DEFAULT_STREAM_CHUNK): AsyncIterableIterator<QueryResult<R>> {
+  async *streamQuery<R>(
+    query: CompiledQuery,
+    chunkSize = DEFAULT_STREAM_CHUNK,
+  ): AsyncIterableIterator<QueryResult<R>> {
     const cursor = `kysely_stream_${++this.#cursorSeq}`;
     const ownTransaction = !this.inTransaction;
     if (ownTransaction) await this.pglite.query('begin');
+    let settled = false;
     try {
       await this.pglite.query(`declare ${cursor} no scroll cursor for ${query.sql}`, [...query.parameters]);
       for (;;) {
@@ -158,11 +162,20 @@ class PGliteConnection implements DatabaseConnection {
         if (chunk.rows.length === 0) break;
         yield { rows: chunk.rows };
       }
+      settled = true;
       await this.pglite.query(`close ${cursor}`);
       if (ownTransaction) await this.pglite.query('commit');
     } catch (error) {
+      settled = true;
       if (ownTransaction) await this.pglite.query('rollback').catch(() => undefined);
       throw error;
+    } finally {
+      // The consumer stopped early (a `break` out of the loop): only `finally` runs then. Without this
+      // the cursor, and outside a transaction our own BEGIN, would stay open on the shared session.
+      if (!settled) {
+        await this.pglite.query(`close ${cursor}`).catch(() => undefined);
+        if (ownTransaction) await this.pglite.query('commit').catch(() => undefined);
+      }
     }
   }
 }

@@ -24,7 +24,14 @@ import {
   countRecentFailuresForIp,
   insertLoginAttempt,
 } from '../db/queries/login-attempts';
-import { burnPasswordCheck, DEFAULT_SCRYPT, hashPassword, passwordWeakness, verifyPassword, type ScryptParams } from './passwords';
+import {
+  burnPasswordCheck,
+  DEFAULT_SCRYPT,
+  hashPassword,
+  passwordWeakness,
+  verifyPassword,
+  type ScryptParams,
+} from './passwords';
 import { UserInputError, describeZodIssue } from './errors';
 
 export const EmailSchema = z
@@ -44,7 +51,11 @@ export const NewUserSchema = z.object({
   email: EmailSchema,
   displayName: z.string().trim().max(100, 'Name is too long (100 characters at most).').optional(),
   roles: z
-    .array(z.enum(ROLES, { error: (issue) => `Unknown role "${String(issue.input)}". Roles: ${ROLES.join(', ')}.` }))
+    .array(
+      z.enum(ROLES, {
+        error: (issue) => `Unknown role "${String(issue.input)}". Roles: ${ROLES.join(', ')}.`,
+      }),
+    )
     .min(1, 'Choose at least one role.'),
   languages: z.array(TagSchema).max(20).default([]),
   domains: z.array(TagSchema).max(20).default([]),
@@ -86,8 +97,13 @@ export async function createUser(
     passwordHash = await hashPassword(input.password, scrypt);
   }
   return db.transaction().execute(async (trx) => {
-    const existing = await trx.selectFrom('users').select('id').where('email', '=', data.email).executeTakeFirst();
-    if (existing) throw new UserInputError(`A user with email ${data.email} already exists.`, 'email', 'duplicate');
+    const existing = await trx
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', data.email)
+      .executeTakeFirst();
+    if (existing)
+      throw new UserInputError(`A user with email ${data.email} already exists.`, 'email', 'duplicate');
     const user = await insertUser(trx, {
       email: data.email,
       display_name: data.displayName || data.email.split('@')[0]!,
@@ -189,12 +205,22 @@ export async function authenticate(
     return { ok: false, reason: 'invalid', message: INVALID_LOGIN };
   }
   await setLastLogin(db, creds.id, now);
-  await insertAuditEvent(db, { event: 'login.succeeded', actorUserId: creds.id, actorEmail: email, ip: credentials.ip });
+  await insertAuditEvent(db, {
+    event: 'login.succeeded',
+    actorUserId: creds.id,
+    actorEmail: email,
+    ip: credentials.ip,
+  });
   return { ok: true, userId: creds.id };
 }
 
 /** Replaces a user's roles. Refuses to remove the last active admin. */
-export async function setRoles(db: Kysely<Database>, userId: string, roles: Role[], actor: Actor): Promise<void> {
+export async function setRoles(
+  db: Kysely<Database>,
+  userId: string,
+  roles: Role[],
+  actor: Actor,
+): Promise<void> {
   const wanted = parseOrThrow(NewUserSchema.shape.roles, roles);
   await db.transaction().execute(async (trx) => {
     const user = await findUserById(trx, userId);
@@ -218,7 +244,11 @@ export async function setRoles(db: Kysely<Database>, userId: string, roles: Role
 }
 
 export const ProfileSchema = z.object({
-  displayName: z.string().trim().min(1, 'Name is required.').max(100, 'Name is too long (100 characters at most).'),
+  displayName: z
+    .string()
+    .trim()
+    .min(1, 'Name is required.')
+    .max(100, 'Name is too long (100 characters at most).'),
   languages: NewUserSchema.shape.languages,
   domains: NewUserSchema.shape.domains,
 });
@@ -249,7 +279,12 @@ export async function setProfile(
 }
 
 /** Deactivates (ends every session) or reactivates a user. Refuses to lock out the last admin. */
-export async function setActive(db: Kysely<Database>, userId: string, active: boolean, actor: Actor): Promise<void> {
+export async function setActive(
+  db: Kysely<Database>,
+  userId: string,
+  active: boolean,
+  actor: Actor,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const user = await findUserById(trx, userId);
     if (!user) throw new UserInputError('No such user.', 'userId', 'not-found');
@@ -367,7 +402,13 @@ export async function createInvite(
       .execute();
     await trx
       .insertInto('user_invites')
-      .values({ user_id: userId, token_hash: hashToken(token), purpose, created_by: actor.userId ?? null, expires_at: expiresAt })
+      .values({
+        user_id: userId,
+        token_hash: hashToken(token),
+        purpose,
+        created_by: actor.userId ?? null,
+        expires_at: expiresAt,
+      })
       .execute();
     await insertAuditEvent(trx, {
       event: purpose === 'invite' ? 'user.invited' : 'user.reset_link_created',
@@ -409,7 +450,8 @@ export async function redeemInvite(
   scrypt: ScryptParams = DEFAULT_SCRYPT,
 ): Promise<PublicUser> {
   const invite = await findInvite(db, token);
-  if (!invite) throw new UserInputError('This link is invalid, used or expired. Ask an admin for a new one.', 'token');
+  if (!invite)
+    throw new UserInputError('This link is invalid, used or expired. Ask an admin for a new one.', 'token');
   const weakness = passwordWeakness(password, invite.user.email);
   if (weakness) throw new UserInputError(weakness, 'password', 'weak-password');
   const hash = await hashPassword(password, scrypt);

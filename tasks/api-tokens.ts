@@ -15,7 +15,11 @@ export const TOKEN_PREFIX = 'arb_';
 export const TOKEN_SCOPES = ['read', 'export', 'score'] as const;
 
 export const NewTokenSchema = z.object({
-  name: z.string().trim().min(1, 'Give the token a name, e.g. "training cluster".').max(80, 'Name is too long.'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Give the token a name, e.g. "training cluster".')
+    .max(80, 'Name is too long.'),
   projectId: z.uuid({ error: 'Unknown project.' }).nullable().default(null),
   scopes: z.array(z.enum(TOKEN_SCOPES)).min(1).default(['read']),
   expiresInDays: z.coerce.number().int().min(1).max(3650).nullable().default(null),
@@ -50,7 +54,11 @@ export async function createApiToken(
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   return db.transaction().execute(async (trx) => {
     if (data.projectId) {
-      const project = await trx.selectFrom('projects').select('id').where('id', '=', data.projectId).executeTakeFirst();
+      const project = await trx
+        .selectFrom('projects')
+        .select('id')
+        .where('id', '=', data.projectId)
+        .executeTakeFirst();
       if (!project) throw new UserInputError('Unknown project.', 'projectId');
     }
     const row = await trx
@@ -82,14 +90,29 @@ export async function createApiToken(
 export async function listApiTokens(db: Kysely<Database>, userId: string): Promise<TokenListing[]> {
   return db
     .selectFrom('api_tokens')
-    .select(['id', 'name', 'token_prefix', 'scopes', 'project_id', 'created_at', 'expires_at', 'last_used_at', 'revoked_at'])
+    .select([
+      'id',
+      'name',
+      'token_prefix',
+      'scopes',
+      'project_id',
+      'created_at',
+      'expires_at',
+      'last_used_at',
+      'revoked_at',
+    ])
     .where('user_id', '=', userId)
     .orderBy('created_at', 'desc')
     .execute();
 }
 
 /** Revokes a token of `ownerId`; revoking twice is harmless. Throws when it is not theirs. */
-export async function revokeApiToken(db: Kysely<Database>, ownerId: string, tokenId: string, actor: Actor): Promise<void> {
+export async function revokeApiToken(
+  db: Kysely<Database>,
+  ownerId: string,
+  tokenId: string,
+  actor: Actor,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const result = await trx
       .updateTable('api_tokens')

@@ -9,7 +9,9 @@ describe('contentHash', () => {
   });
 
   it('distinguishes conversations by role as well as text', () => {
-    expect(contentHash([{ role: 'user', content: 'hi' }])).not.toBe(contentHash([{ role: 'assistant', content: 'hi' }]));
+    expect(contentHash([{ role: 'user', content: 'hi' }])).not.toBe(
+      contentHash([{ role: 'assistant', content: 'hi' }]),
+    );
   });
 });
 

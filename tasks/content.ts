@@ -42,5 +42,7 @@ export function candidatePairs(responseIds: readonly string[], cap: number, rng:
     if (chosen.size >= cap) break;
     chosen.set(key(pair), pair);
   }
-  return [...chosen.values()].sort((a, b) => (a[0] === b[0] ? a[1].localeCompare(b[1]) : a[0].localeCompare(b[0])));
+  return [...chosen.values()].sort((a, b) =>
+    a[0] === b[0] ? a[1].localeCompare(b[1]) : a[0].localeCompare(b[0]),
+  );
 }

@@ -17,11 +17,17 @@ describeDb('demo data', ({ db }) => {
       new Set(['admin', 'lead', 'researcher', 'safety_reviewer', 'annotator']),
     );
     for (const login of summary.logins) {
-      const result = await authenticate(db(), { email: login.email, password: login.password, ip: '127.0.0.9' });
+      const result = await authenticate(db(), {
+        email: login.email,
+        password: login.password,
+        ip: '127.0.0.9',
+      });
       expect(result.ok).toBe(true);
     }
     const languages = await db().selectFrom('prompts').select('language').distinct().execute();
     expect(languages.map((l) => l.language).sort()).toEqual(['de', 'en', 'es', 'fr']);
-    await expect(seedDemo(db(), loadDemoData(), { rng: createRng(1), scrypt: TEST_SCRYPT })).rejects.toThrow(/already has/);
+    await expect(seedDemo(db(), loadDemoData(), { rng: createRng(1), scrypt: TEST_SCRYPT })).rejects.toThrow(
+      /already has/,
+    );
   });
 });

@@ -7,7 +7,12 @@ import type { Kysely } from 'kysely';
 import type { Database, Role } from '../db/schema';
 import { countUsers, insertUser } from '../db/queries/users';
 import { countProjects, insertProject } from '../db/queries/projects';
-import { insertPairs, insertPromptOnce, insertResponseOnce, insertSentimentItems } from '../db/queries/content';
+import {
+  insertPairs,
+  insertPromptOnce,
+  insertResponseOnce,
+  insertSentimentItems,
+} from '../db/queries/content';
 import { insertAuditEvent } from '../db/queries/audit-log';
 import { DEFAULT_SCRYPT, hashPassword, type ScryptParams } from './passwords';
 import { candidatePairs, contentHash } from './content';
@@ -31,9 +36,27 @@ export interface DemoSummary {
 const DEMO_USERS: { email: string; name: string; roles: Role[]; languages: string[]; domains: string[] }[] = [
   { email: 'admin@example.org', name: 'Ada Admin', roles: ['admin'], languages: [], domains: [] },
   { email: 'lead@example.org', name: 'Lea Lead', roles: ['lead'], languages: [], domains: [] },
-  { email: 'researcher@example.org', name: 'Rui Researcher', roles: ['researcher'], languages: [], domains: [] },
-  { email: 'reviewer@example.org', name: 'Sam Safety', roles: ['safety_reviewer'], languages: ['en'], domains: [] },
-  { email: 'annotator@example.org', name: 'Ana Annotator', roles: ['annotator'], languages: ['en'], domains: [] },
+  {
+    email: 'researcher@example.org',
+    name: 'Rui Researcher',
+    roles: ['researcher'],
+    languages: [],
+    domains: [],
+  },
+  {
+    email: 'reviewer@example.org',
+    name: 'Sam Safety',
+    roles: ['safety_reviewer'],
+    languages: ['en'],
+    domains: [],
+  },
+  {
+    email: 'annotator@example.org',
+    name: 'Ana Annotator',
+    roles: ['annotator'],
+    languages: ['en'],
+    domains: [],
+  },
   {
     email: 'annotator2@example.org',
     name: 'Jonas Annotator',
@@ -106,7 +129,9 @@ export async function seedDemo(
   }
   return db.transaction().execute(async (trx) => {
     if (!(await isDatabaseEmpty(trx))) {
-      throw new Error('The database already has users or projects; the demo is only seeded into an empty database.');
+      throw new Error(
+        'The database already has users or projects; the demo is only seeded into an empty database.',
+      );
     }
     const userIds: string[] = [];
     for (const [i, user] of DEMO_USERS.entries()) {
@@ -126,7 +151,8 @@ export async function seedDemo(
       slug: 'demo-preferences',
       name: 'Demo: assistant replies',
       type: 'preference',
-      description: 'Forty prompts with two to four replies each: coding, multi-turn, medical, legal, unsafe requests.',
+      description:
+        'Forty prompts with two to four replies each: coding, multi-turn, medical, legal, unsafe requests.',
       guidelines: PREFERENCE_GUIDELINES,
       label_set: [],
       created_by: leadId,

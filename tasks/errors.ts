@@ -14,8 +14,15 @@ export class UserInputError extends Error {
 }
 
 /** First issue of a zod error as "field: message", the shape every boundary reports. */
-export function describeZodIssue(issue: { path: PropertyKey[]; message: string }): { field?: string; message: string } {
+export function describeZodIssue(issue: { path: PropertyKey[]; message: string }): {
+  field?: string;
+  message: string;
+} {
   // array positions (roles.0) name the list, which is what a form or flag calls the field
-  const field = issue.path.filter((p) => typeof p !== 'number').map(String).join('.') || undefined;
+  const field =
+    issue.path
+      .filter((p) => typeof p !== 'number')
+      .map(String)
+      .join('.') || undefined;
   return { field, message: issue.message };
 }

@@ -10,7 +10,10 @@ describe('password hashing', () => {
   });
 
   it('salts: the same password hashes differently each time', async () => {
-    const [a, b] = await Promise.all([hashPassword('same password 1', TEST_SCRYPT), hashPassword('same password 1', TEST_SCRYPT)]);
+    const [a, b] = await Promise.all([
+      hashPassword('same password 1', TEST_SCRYPT),
+      hashPassword('same password 1', TEST_SCRYPT),
+    ]);
     expect(a).not.toBe(b);
   });
 

@@ -33,7 +33,9 @@ function scrypt(password: string, salt: Buffer, params: ScryptParams): Promise<B
 export async function hashPassword(password: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<string> {
   const salt = randomBytes(16);
   const key = await scrypt(password, salt, params);
-  return ['scrypt', params.log2N, params.r, params.p, salt.toString('base64'), key.toString('base64')].join('$');
+  return ['scrypt', params.log2N, params.r, params.p, salt.toString('base64'), key.toString('base64')].join(
+    '$',
+  );
 }
 
 /** Constant-time comparison; a malformed stored hash verifies as false rather than throwing. */
@@ -63,10 +65,34 @@ export async function burnPasswordCheck(password: string): Promise<void> {
 }
 
 const COMMON_PASSWORDS = new Set([
-  'password', 'password1', 'password12', 'password123', 'password1234', '1234567890', '0123456789',
-  'qwertyuiop', 'qwerty1234', 'qwerty12345', 'iloveyou12', 'letmein123', 'welcome123', 'admin12345',
-  'administrator', 'changeme123', 'passw0rd123', 'abcdefghij', 'abc1234567', '1q2w3e4r5t', 'trustno1234',
-  'arbiter123', 'arbiter1234', 'football123', 'baseball123', 'sunshine123', 'princess123', 'dragon1234',
+  'password',
+  'password1',
+  'password12',
+  'password123',
+  'password1234',
+  '1234567890',
+  '0123456789',
+  'qwertyuiop',
+  'qwerty1234',
+  'qwerty12345',
+  'iloveyou12',
+  'letmein123',
+  'welcome123',
+  'admin12345',
+  'administrator',
+  'changeme123',
+  'passw0rd123',
+  'abcdefghij',
+  'abc1234567',
+  '1q2w3e4r5t',
+  'trustno1234',
+  'arbiter123',
+  'arbiter1234',
+  'football123',
+  'baseball123',
+  'sunshine123',
+  'princess123',
+  'dragon1234',
 ]);
 
 export const MIN_PASSWORD_LENGTH = 10;
@@ -74,8 +100,10 @@ export const MAX_PASSWORD_LENGTH = 256;
 
 /** Returns why a password is too weak, or null when it is acceptable. */
 export function passwordWeakness(password: string, email?: string): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH) return `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`;
-  if (password.length > MAX_PASSWORD_LENGTH) return `Password must be at most ${MAX_PASSWORD_LENGTH} characters.`;
+  if (password.length < MIN_PASSWORD_LENGTH)
+    return `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`;
+  if (password.length > MAX_PASSWORD_LENGTH)
+    return `Password must be at most ${MAX_PASSWORD_LENGTH} characters.`;
   if (new Set(password).size < 4) return 'Password uses too few different characters.';
   if (COMMON_PASSWORDS.has(password.toLowerCase())) return 'Password is too common; choose another.';
   const local = email?.split('@')[0]?.toLowerCase();

@@ -6,7 +6,10 @@ import { z } from 'zod';
 
 export const ChatMessageSchema = z.object({
   role: z.enum(['system', 'user', 'assistant'], { error: 'role must be "system", "user" or "assistant"' }),
-  content: z.string().min(1, 'message content is empty').max(200_000, 'message content is longer than 200,000 characters'),
+  content: z
+    .string()
+    .min(1, 'message content is empty')
+    .max(200_000, 'message content is longer than 200,000 characters'),
 });
 
 export const NativePreferenceRecordSchema = z
@@ -17,7 +20,10 @@ export const NativePreferenceRecordSchema = z
       .array(
         z.object({
           model: z.string().max(200).default(''),
-          text: z.string().min(1, 'response text is empty').max(200_000, 'response is longer than 200,000 characters'),
+          text: z
+            .string()
+            .min(1, 'response text is empty')
+            .max(200_000, 'response is longer than 200,000 characters'),
         }),
       )
       .min(2, 'needs at least two responses to compare')

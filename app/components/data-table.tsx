@@ -42,7 +42,8 @@ export interface DataTableProps<T> {
 
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = value instanceof Date ? value.toISOString() : Array.isArray(value) ? value.join('; ') : String(value);
+  const text =
+    value instanceof Date ? value.toISOString() : Array.isArray(value) ? value.join('; ') : String(value);
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
@@ -78,13 +79,21 @@ export function DataTable<T>({
 
   function downloadCsv() {
     const visible = table.getVisibleLeafColumns().filter((c) => c.id !== 'actions');
-    const header = visible.map((c) => csvCell(typeof c.columnDef.header === 'string' ? c.columnDef.header : c.id));
-    const lines = table.getPrePaginationRowModel().rows.map((row) =>
-      visible
-        .map((c) => csvCell(c.columnDef.meta?.csv ? c.columnDef.meta.csv(row.original) : row.getValue(c.id)))
-        .join(','),
+    const header = visible.map((c) =>
+      csvCell(typeof c.columnDef.header === 'string' ? c.columnDef.header : c.id),
     );
-    const blob = new Blob([[header.join(','), ...lines].join('\n') + '\n'], { type: 'text/csv;charset=utf-8' });
+    const lines = table
+      .getPrePaginationRowModel()
+      .rows.map((row) =>
+        visible
+          .map((c) =>
+            csvCell(c.columnDef.meta?.csv ? c.columnDef.meta.csv(row.original) : row.getValue(c.id)),
+          )
+          .join(','),
+      );
+    const blob = new Blob([[header.join(','), ...lines].join('\n') + '\n'], {
+      type: 'text/csv;charset=utf-8',
+    });
     const url = URL.createObjectURL(blob);
     const a = document.createElement('a');
     a.href = url;
@@ -121,12 +130,20 @@ export function DataTable<T>({
               {table
                 .getAllLeafColumns()
                 .filter((c) => c.getCanHide())
-                .map((c) => (
-                  <label key={c.id} className="small">
-                    <input type="checkbox" checked={c.getIsVisible()} onChange={c.getToggleVisibilityHandler()} />{' '}
-                    {typeof c.columnDef.header === 'string' ? c.columnDef.header : c.id}
-                  </label>
-                ))}
+                .map((c) => {
+                  const name = typeof c.columnDef.header === 'string' ? c.columnDef.header : c.id;
+                  return (
+                    <label key={c.id} className="small">
+                      <input
+                        type="checkbox"
+                        aria-label={`Show ${name} column`}
+                        checked={c.getIsVisible()}
+                        onChange={c.getToggleVisibilityHandler()}
+                      />{' '}
+                      {name}
+                    </label>
+                  );
+                })}
             </div>
           </details>
           <button type="button" onClick={downloadCsv} disabled={filteredCount === 0}>
@@ -146,12 +163,16 @@ export function DataTable<T>({
                     <th
                       key={header.id}
                       className={numeric ? 'num' : undefined}
-                      aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
+                      aria-sort={
+                        sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined
+                      }
                     >
                       {header.isPlaceholder ? null : header.column.getCanSort() ? (
                         <button type="button" onClick={header.column.getToggleSortingHandler()}>
                           {flexRender(header.column.columnDef.header, header.getContext())}
-                          <span aria-hidden="true">{sorted === 'asc' ? ' ▲' : sorted === 'desc' ? ' ▼' : ''}</span>
+                          <span aria-hidden="true">
+                            {sorted === 'asc' ? ' ▲' : sorted === 'desc' ? ' ▼' : ''}
+                          </span>
                         </button>
                       ) : (
                         flexRender(header.column.columnDef.header, header.getContext())

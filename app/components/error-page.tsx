@@ -1,4 +1,4 @@
-import { isRouteErrorResponse, Link, useRouteError } from '@remix-run/react';
+import { isRouteErrorResponse, Link, useLocation, useRouteError } from '@remix-run/react';
 
 interface ForbiddenData {
   kind?: string;
@@ -13,14 +13,17 @@ interface ForbiddenData {
  */
 export function RouteErrorBoundary() {
   const error = useRouteError();
+  const location = useLocation();
   if (isRouteErrorResponse(error) && error.status === 403) {
     const data = (error.data ?? {}) as ForbiddenData;
     return (
       <ErrorPanel code="403" title="You don't have access to this page">
         <p>{data.message ?? 'Your account does not have the role this page needs.'}</p>
         <p className="muted">
-          Go back to your home page to see the work open to you. If you need this page, ask an admin to add the role
-          {data.needed?.length ? ` (${data.needed.map((r) => r.replace('_', ' ')).join(' or ')})` : ''} to your account.
+          Go back to your home page to see the work open to you. If you need this page, ask an admin to add
+          the role
+          {data.needed?.length ? ` (${data.needed.map((r) => r.replace('_', ' ')).join(' or ')})` : ''} to
+          your account.
         </p>
         <div className="row">
           <Link to="/" className="button button-primary">
@@ -57,10 +60,16 @@ export function RouteErrorBoundary() {
   }
   return (
     <ErrorPanel code="500" title="Something went wrong">
-      <p>Arbiter hit an unexpected error while loading this page. Nothing you submitted before this page was lost.</p>
-      <p className="muted">Reload to try again. If it keeps happening, tell an admin the time it happened; the server log has the details.</p>
+      <p>
+        Arbiter hit an unexpected error while loading this page. Nothing you submitted before this page was
+        lost.
+      </p>
+      <p className="muted">
+        Reload to try again. If it keeps happening, tell an admin the time it happened; the server log has the
+        details.
+      </p>
       <div className="row">
-        <a href="" className="button button-primary">
+        <a href={location.pathname + location.search} className="button button-primary">
           Reload
         </a>
         <Link to="/" className="button">

@@ -8,7 +8,8 @@ export function Field({
   ...input
 }: { label: string; error?: string; hint?: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
   const id = useId();
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
+  const describedBy =
+    [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -48,7 +49,12 @@ export function CheckboxGroup({
       <div className="checks">
         {options.map((option) => (
           <label key={option.value}>
-            <input type="checkbox" name={name} value={option.value} defaultChecked={selected.includes(option.value)} />
+            <input
+              type="checkbox"
+              name={name}
+              value={option.value}
+              defaultChecked={selected.includes(option.value)}
+            />
             {option.label}
           </label>
         ))}

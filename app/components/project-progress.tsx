@@ -1,5 +1,13 @@
 /** A project's completion as a bar with its numbers, used wherever projects are listed. */
-export function ProjectProgress({ completed, units, noun }: { completed: number; units: number; noun: string }) {
+export function ProjectProgress({
+  completed,
+  units,
+  noun,
+}: {
+  completed: number;
+  units: number;
+  noun: string;
+}) {
   const share = units === 0 ? 0 : completed / units;
   return (
     <div>
@@ -14,7 +22,8 @@ export function ProjectProgress({ completed, units, noun }: { completed: number;
         <span style={{ width: `${Math.round(share * 100)}%` }} />
       </div>
       <div className="small muted" style={{ marginTop: '0.3rem' }}>
-        {completed.toLocaleString('en')} of {units.toLocaleString('en')} {noun} complete ({Math.round(share * 100)}%)
+        {completed.toLocaleString('en')} of {units.toLocaleString('en')} {noun} complete (
+        {Math.round(share * 100)}%)
       </div>
     </div>
   );

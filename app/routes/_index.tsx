@@ -42,17 +42,23 @@ export default function Home() {
           <h2 id="annotation-work">Your annotation work</h2>
           <p className="muted">{ROLE_DESCRIPTIONS.annotator}</p>
           {data.annotator.projects.length === 0 ? (
-            <div className="card empty">No projects are open to you yet. A lead adds you to a project, or opens it to everyone.</div>
+            <div className="card empty">
+              No projects are open to you yet. A lead adds you to a project, or opens it to everyone.
+            </div>
           ) : (
             <div className="grid">
               {data.annotator.projects.map((project) => (
                 <article key={project.id} className="card" aria-label={project.name}>
-                  <div className="row" style={{ justifyContent: 'space-between' }}>
+                  <div className="card-head">
                     <h3>{project.name}</h3>
                     <span className="badge">{project.type}</span>
                   </div>
                   <p className="small muted">{project.description}</p>
-                  <ProjectProgress completed={project.completed} units={project.units} noun={unitNoun(project.type)} />
+                  <ProjectProgress
+                    completed={project.completed}
+                    units={project.units}
+                    noun={unitNoun(project.type)}
+                  />
                   <p className="small" style={{ marginTop: '0.6rem', marginBottom: 0 }}>
                     Your {project.type === 'preference' ? 'judgments' : 'labels'}:{' '}
                     <strong>{data.annotator!.mine[project.id] ?? 0}</strong>
@@ -69,7 +75,9 @@ export default function Home() {
           <h2 id="safety-work">Safety review</h2>
           <p className="muted">{ROLE_DESCRIPTIONS.safety_reviewer}</p>
           <div className="stat">{data.reviewer.awaitingReview}</div>
-          <div className="stat-label">responses flagged high or critical, or by two annotators, awaiting review</div>
+          <div className="stat-label">
+            responses flagged high or critical, or by two annotators, awaiting review
+          </div>
         </section>
       ) : null}
 
@@ -88,10 +96,15 @@ export default function Home() {
                   <div className="row" style={{ justifyContent: 'space-between' }}>
                     <strong>{project.name}</strong>
                     <span className="small muted">
-                      {project.judgments.toLocaleString('en')} {project.type === 'preference' ? 'judgments' : 'labels'}
+                      {project.judgments.toLocaleString('en')}{' '}
+                      {project.type === 'preference' ? 'judgments' : 'labels'}
                     </span>
                   </div>
-                  <ProjectProgress completed={project.completed} units={project.units} noun={unitNoun(project.type)} />
+                  <ProjectProgress
+                    completed={project.completed}
+                    units={project.units}
+                    noun={unitNoun(project.type)}
+                  />
                 </div>
               ))}
             </div>
@@ -105,7 +118,8 @@ export default function Home() {
           <p className="muted">{ROLE_DESCRIPTIONS.researcher}</p>
           <p>
             You have <strong>{data.researcher.activeTokens}</strong> active API{' '}
-            {data.researcher.activeTokens === 1 ? 'token' : 'tokens'}. <Link to="/account#tokens">Manage API tokens</Link>
+            {data.researcher.activeTokens === 1 ? 'token' : 'tokens'}.{' '}
+            <Link to="/account#tokens">Manage API tokens</Link>
           </p>
         </section>
       ) : null}

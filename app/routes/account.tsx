@@ -5,7 +5,14 @@ import { Field, FormError } from '../components/form';
 import { PageHeader } from '../components/layout';
 import { RouteErrorBoundary } from '../components/error-page';
 import { requireUser } from '../utils/auth.server';
-import { actorOf, changePassword, createApiToken, listApiTokens, logoutEverywhere, revokeApiToken } from '../utils/accounts.server';
+import {
+  actorOf,
+  changePassword,
+  createApiToken,
+  listApiTokens,
+  logoutEverywhere,
+  revokeApiToken,
+} from '../utils/accounts.server';
 import { getDb } from '../utils/context.server';
 import { formatDateTime } from '../utils/format';
 import { formString, invalid, userErrorResponse, type ActionErrors } from '../utils/forms.server';
@@ -24,7 +31,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const sessions = await listSessionsOfUser(db, user.id, new Date());
   const canUseApi = hasRole(user, 'researcher');
   return json({
-    user: { email: user.email, display_name: user.display_name, roles: user.roles, languages: user.languages, domains: user.domains },
+    user: {
+      email: user.email,
+      display_name: user.display_name,
+      roles: user.roles,
+      languages: user.languages,
+      domains: user.domains,
+    },
     sessions: sessions.map((s) => ({
       current: s.id === current,
       created_at: s.created_at.toISOString(),
@@ -61,21 +74,35 @@ export async function action({ request, context }: ActionFunctionArgs) {
     switch (intent) {
       case 'password': {
         const next = formString(form, 'next');
-        if (next !== formString(form, 'confirm')) return tag(invalid('confirm', 'The two new passwords differ.'));
+        if (next !== formString(form, 'confirm'))
+          return tag(invalid('confirm', 'The two new passwords differ.'));
         const session = await getSession(request);
         await changePassword(
-          { userId: user.id, email: user.email, current: formString(form, 'current'), next, keepSessionId: storedSessionId(session) ?? undefined },
+          {
+            userId: user.id,
+            email: user.email,
+            current: formString(form, 'current'),
+            next,
+            keepSessionId: storedSessionId(session) ?? undefined,
+          },
           actor,
         );
-        return json<Result>({ ok: true, intent, message: 'Password changed. Your other sessions were signed out.' });
+        return json<Result>({
+          ok: true,
+          intent,
+          message: 'Password changed. Your other sessions were signed out.',
+        });
       }
       case 'logout-everywhere': {
         await logoutEverywhere(user.id, actor);
         const session = await getSession(request);
-        return redirect('/login', { headers: { 'Set-Cookie': await getSessionStorage().destroySession(session) } });
+        return redirect('/login', {
+          headers: { 'Set-Cookie': await getSessionStorage().destroySession(session) },
+        });
       }
       case 'create-token': {
-        if (!hasRole(user, 'researcher')) throw forbidden(['researcher'], 'API tokens are for researcher accounts.');
+        if (!hasRole(user, 'researcher'))
+          throw forbidden(['researcher'], 'API tokens are for researcher accounts.');
         const created = await createApiToken(
           user.id,
           {
@@ -85,10 +112,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
           },
           actor,
         );
-        return json<Result>({ ok: true, intent, message: 'Token created. Copy it now: it is shown only once.', token: created.token });
+        return json<Result>({
+          ok: true,
+          intent,
+          message: 'Token created. Copy it now: it is shown only once.',
+          token: created.token,
+        });
       }
       case 'revoke-token': {
-        if (!hasRole(user, 'researcher')) throw forbidden(['researcher'], 'API tokens are for researcher accounts.');
+        if (!hasRole(user, 'researcher'))
+          throw forbidden(['researcher'], 'API tokens are for researcher accounts.');
         await revokeApiToken(user.id, formString(form, 'tokenId'), actor);
         return json<Result>({ ok: true, intent, message: 'Token revoked; requests using it now get 401.' });
       }
@@ -104,11 +137,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function Account() {
   const { user, sessions, canUseApi, tokens, projects } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as Result | undefined;
-  const errorsFor = (intent: string) => (result && !result.ok && result.intent === intent ? result.fieldErrors : {});
+  const errorsFor = (intent: string) =>
+    result && !result.ok && result.intent === intent ? result.fieldErrors : {};
   const okFor = (intent: string) => (result?.ok && result.intent === intent ? result : null);
   return (
     <div className="page stack">
-      <PageHeader title="Your account" description={`${user.email} · ${user.roles.map((r) => ROLE_LABELS[r]).join(', ')}`} />
+      <PageHeader
+        title="Your account"
+        description={`${user.email} · ${user.roles.map((r) => ROLE_LABELS[r]).join(', ')}`}
+      />
       <div className="grid">
         <section className="card" aria-labelledby="profile-h">
           <h2 id="profile-h">Profile</h2>
@@ -133,9 +170,32 @@ export default function Account() {
           ) : null}
           <Form method="post" className="form">
             <input type="hidden" name="intent" value="password" />
-            <Field label="Current password" name="current" type="password" autoComplete="current-password" required error={errorsFor('password').current} />
-            <Field label="New password" name="next" type="password" autoComplete="new-password" required minLength={10} hint="At least 10 characters." error={errorsFor('password').next} />
-            <Field label="New password again" name="confirm" type="password" autoComplete="new-password" required error={errorsFor('password').confirm} />
+            <Field
+              label="Current password"
+              name="current"
+              type="password"
+              autoComplete="current-password"
+              required
+              error={errorsFor('password').current}
+            />
+            <Field
+              label="New password"
+              name="next"
+              type="password"
+              autoComplete="new-password"
+              required
+              minLength={10}
+              hint="At least 10 characters."
+              error={errorsFor('password').next}
+            />
+            <Field
+              label="New password again"
+              name="confirm"
+              type="password"
+              autoComplete="new-password"
+              required
+              error={errorsFor('password').confirm}
+            />
             <div>
               <button type="submit" className="button-primary">
                 Change password
@@ -169,7 +229,8 @@ export default function Account() {
               {sessions.map((s, i) => (
                 <tr key={i}>
                   <td>
-                    {(s.user_agent ?? 'unknown').slice(0, 80)} {s.current ? <span className="badge badge-accent">this session</span> : null}
+                    {(s.user_agent ?? 'unknown').slice(0, 80)}{' '}
+                    {s.current ? <span className="badge badge-accent">this session</span> : null}
                   </td>
                   <td>{s.ip ?? '—'}</td>
                   <td>{formatDateTime(s.created_at)}</td>
@@ -185,8 +246,8 @@ export default function Account() {
         <section className="card" id="tokens" aria-labelledby="tokens-h">
           <h2 id="tokens-h">API tokens</h2>
           <p className="small muted">
-            Send a token as <code>Authorization: Bearer arb_…</code> to <code>/api/v1/</code>. Tokens are read-only, can be
-            limited to one project, and stop working the moment you revoke them.
+            Send a token as <code>Authorization: Bearer arb_…</code> to <code>/api/v1/</code>. Tokens are
+            read-only, can be limited to one project, and stop working the moment you revoke them.
           </p>
           {okFor('create-token')?.token ? (
             <div className="alert alert-success" role="status" style={{ marginBottom: '1rem' }}>
@@ -201,7 +262,13 @@ export default function Account() {
               {okFor('revoke-token')!.message}
             </div>
           ) : null}
-          <FormError message={result && !result.ok && result.intent.endsWith('token') ? (result.formError ?? Object.values(result.fieldErrors)[0]) : undefined} />
+          <FormError
+            message={
+              result && !result.ok && result.intent.endsWith('token')
+                ? (result.formError ?? Object.values(result.fieldErrors)[0])
+                : undefined
+            }
+          />
           {tokens.length ? (
             <div className="table-wrap" style={{ marginBottom: '1rem' }}>
               <table className="data" aria-label="API tokens">
@@ -232,7 +299,11 @@ export default function Account() {
                           <Form method="post">
                             <input type="hidden" name="intent" value="revoke-token" />
                             <input type="hidden" name="tokenId" value={t.id} />
-                            <button type="submit" className="button-danger" aria-label={`Revoke token ${t.name}`}>
+                            <button
+                              type="submit"
+                              className="button-danger"
+                              aria-label={`Revoke token ${t.name}`}
+                            >
                               Revoke
                             </button>
                           </Form>
@@ -248,7 +319,13 @@ export default function Account() {
           )}
           <Form method="post" className="form">
             <input type="hidden" name="intent" value="create-token" />
-            <Field label="Token name" name="name" required placeholder="e.g. training cluster" error={errorsFor('create-token').name} />
+            <Field
+              label="Token name"
+              name="name"
+              required
+              placeholder="e.g. training cluster"
+              error={errorsFor('create-token').name}
+            />
             <div className="field">
               <label htmlFor="token-project">Project</label>
               <select id="token-project" name="projectId" defaultValue="">
@@ -260,7 +337,15 @@ export default function Account() {
                 ))}
               </select>
             </div>
-            <Field label="Expires after (days)" name="expiresInDays" type="number" min={1} max={3650} hint="Empty: never." error={errorsFor('create-token').expiresInDays} />
+            <Field
+              label="Expires after (days)"
+              name="expiresInDays"
+              type="number"
+              min={1}
+              max={3650}
+              hint="Empty: never."
+              error={errorsFor('create-token').expiresInDays}
+            />
             <div>
               <button type="submit" className="button-primary">
                 Create token

@@ -28,7 +28,11 @@ const QuerySchema = z.object({
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireRole(request, 'admin');
   const query = QuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const rows = await listAuditEvents(getDb(), { limit: PAGE + 1, before: query.before, event: query.event || undefined });
+  const rows = await listAuditEvents(getDb(), {
+    limit: PAGE + 1,
+    before: query.before,
+    event: query.event || undefined,
+  });
   const page = rows.slice(0, PAGE);
   return json({
     event: query.event ?? '',
@@ -71,7 +75,13 @@ export default function AuditLog() {
             <label className="small" htmlFor="event-filter">
               Event
             </label>
-            <input id="event-filter" type="search" name="event" defaultValue={event} placeholder="e.g. login.failed" />
+            <input
+              id="event-filter"
+              type="search"
+              name="event"
+              defaultValue={event}
+              placeholder="e.g. login.failed"
+            />
             <button type="submit">Filter</button>
           </Form>
         }
@@ -79,7 +89,10 @@ export default function AuditLog() {
       <DataTable data={entries} columns={columns} label="Audit log" pageSize={50} empty="No entries." />
       <div className="row" style={{ marginTop: '0.8rem' }}>
         {older ? (
-          <Link className="button" to={`?${new URLSearchParams({ ...(event ? { event } : {}), before: String(older) })}`}>
+          <Link
+            className="button"
+            to={`?${new URLSearchParams({ ...(event ? { event } : {}), before: String(older) })}`}
+          >
             Older entries
           </Link>
         ) : (

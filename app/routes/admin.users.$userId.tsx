@@ -17,13 +17,21 @@ import {
 } from '../utils/accounts.server';
 import { getDb } from '../utils/context.server';
 import { formatDateTime } from '../utils/format';
-import { formList, formString, splitCodes, userErrorResponse, type ActionErrors } from '../utils/forms.server';
+import {
+  formList,
+  formString,
+  splitCodes,
+  userErrorResponse,
+  type ActionErrors,
+} from '../utils/forms.server';
 import { notFound } from '../utils/http.server';
 import { findUserById } from '../../db/queries/users';
 import { listAuditEvents } from '../../db/queries/audit-log';
 import { ROLE_LABELS, ROLES } from '../../tasks/roles';
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.user.email ?? 'User'} · Arbiter` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.user.email ?? 'User'} · Arbiter` },
+];
 
 async function loadUser(userId: string | undefined) {
   const id = z.uuid().safeParse(userId);
@@ -38,7 +46,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await loadUser(params.userId);
   const events = await listAuditEvents(getDb(), { limit: 20, actorUserId: user.id });
   return json({
-    user: { ...user, created_at: user.created_at.toISOString(), last_login_at: user.last_login_at?.toISOString() ?? null },
+    user: {
+      ...user,
+      created_at: user.created_at.toISOString(),
+      last_login_at: user.last_login_at?.toISOString() ?? null,
+    },
     events: events.map((e) => ({ id: e.id, at: e.at.toISOString(), event: e.event, ip: e.ip })),
   });
 }
@@ -67,7 +79,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         );
         return json<Result>({ ok: true, message: 'Profile saved.' });
       case 'deactivate':
-        if (user.id === admin.id) return json<Result>({ ok: false, fieldErrors: {}, formError: 'You cannot deactivate yourself.' }, { status: 400 });
+        if (user.id === admin.id)
+          return json<Result>(
+            { ok: false, fieldErrors: {}, formError: 'You cannot deactivate yourself.' },
+            { status: 400 },
+          );
         await setActive(user.id, false, actor);
         return json<Result>({ ok: true, message: 'User deactivated and signed out everywhere.' });
       case 'reactivate':
@@ -81,7 +97,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         const { token } = await createInvite(user.id, user.last_login_at ? 'reset' : 'invite', actor);
         return json<Result>({
           ok: true,
-          message: 'New one-time link created (valid 7 days); any earlier link stops working. It is shown only now:',
+          message:
+            'New one-time link created (valid 7 days); any earlier link stops working. It is shown only now:',
           link: `${publicBaseUrl(request)}/invite/${token}`,
         });
       }
@@ -106,7 +123,8 @@ export default function AdminUser() {
         title={user.display_name}
         description={
           <>
-            {user.email} · {user.is_active ? 'active' : 'deactivated'} · last sign-in {formatDateTime(user.last_login_at)}
+            {user.email} · {user.is_active ? 'active' : 'deactivated'} · last sign-in{' '}
+            {formatDateTime(user.last_login_at)}
           </>
         }
       />
@@ -140,9 +158,26 @@ export default function AdminUser() {
           <h2 id="profile-h">Profile and expertise</h2>
           <Form method="post" className="form">
             <input type="hidden" name="intent" value="profile" />
-            <Field label="Display name" name="displayName" defaultValue={user.display_name} required error={errors.displayName} />
-            <Field label="Languages" name="languages" defaultValue={user.languages.join(', ')} hint="Empty: all languages." error={errors.languages} />
-            <Field label="Domains of expertise" name="domains" defaultValue={user.domains.join(', ')} error={errors.domains} />
+            <Field
+              label="Display name"
+              name="displayName"
+              defaultValue={user.display_name}
+              required
+              error={errors.displayName}
+            />
+            <Field
+              label="Languages"
+              name="languages"
+              defaultValue={user.languages.join(', ')}
+              hint="Empty: all languages."
+              error={errors.languages}
+            />
+            <Field
+              label="Domains of expertise"
+              name="domains"
+              defaultValue={user.domains.join(', ')}
+              error={errors.domains}
+            />
             <div>
               <button type="submit" className="button-primary">
                 Save profile
@@ -181,7 +216,10 @@ export default function AdminUser() {
           <ul className="small" style={{ paddingLeft: '1.1rem', margin: 0 }}>
             {events.map((e) => (
               <li key={e.id}>
-                <code>{e.event}</code> <span className="muted">{formatDateTime(e.at)} {e.ip ? `from ${e.ip}` : ''}</span>
+                <code>{e.event}</code>{' '}
+                <span className="muted">
+                  {formatDateTime(e.at)} {e.ip ? `from ${e.ip}` : ''}
+                </span>
               </li>
             ))}
           </ul>

@@ -11,7 +11,13 @@ import { requireRole } from '../utils/auth.server';
 import { actorOf, createInvite, createUser, publicBaseUrl } from '../utils/accounts.server';
 import { getDb } from '../utils/context.server';
 import { formatDateTime } from '../utils/format';
-import { formList, formString, splitCodes, userErrorResponse, type ActionErrors } from '../utils/forms.server';
+import {
+  formList,
+  formString,
+  splitCodes,
+  userErrorResponse,
+  type ActionErrors,
+} from '../utils/forms.server';
 import { listUsers } from '../../db/queries/users';
 import { ROLE_LABELS, ROLES } from '../../tasks/roles';
 
@@ -90,7 +96,11 @@ const columns = [
   col.accessor('is_active', {
     header: 'Status',
     cell: (c) =>
-      c.getValue() ? <span className="badge badge-success">Active</span> : <span className="badge badge-danger">Deactivated</span>,
+      c.getValue() ? (
+        <span className="badge badge-success">Active</span>
+      ) : (
+        <span className="badge badge-danger">Deactivated</span>
+      ),
     meta: { csv: (r) => (r.is_active ? 'active' : 'deactivated') },
   }),
   col.accessor('last_login_at', { header: 'Last sign-in', cell: (c) => formatDateTime(c.getValue()) }),
@@ -108,7 +118,10 @@ export default function AdminUsers() {
   }, [result]);
   return (
     <div className="page stack">
-      <PageHeader title="Users" description="Create accounts, set roles and expertise, deactivate people who leave." />
+      <PageHeader
+        title="Users"
+        description="Create accounts, set roles and expertise, deactivate people who leave."
+      />
       <DataTable
         data={users}
         columns={columns}
@@ -119,14 +132,14 @@ export default function AdminUsers() {
       <section className="card" aria-labelledby="new-user">
         <h2 id="new-user">Invite a user</h2>
         <p className="muted small">
-          Arbiter creates the account and gives you a one-time link (valid 7 days) for the person to set their own
-          password. Send it to them however your team shares such things.
+          Arbiter creates the account and gives you a one-time link (valid 7 days) for the person to set their
+          own password. Send it to them however your team shares such things.
         </p>
         {result?.ok ? (
           <div className="alert alert-success" role="status" style={{ marginBottom: '1rem' }}>
             <p>
-              Created <strong>{result.email}</strong>. Their sign-up link, valid until {formatDateTime(result.expiresAt)}, is
-              shown only now:
+              Created <strong>{result.email}</strong>. Their sign-up link, valid until{' '}
+              {formatDateTime(result.expiresAt)}, is shown only now:
             </p>
             <div className="secret" aria-label="Invite link">
               {result.inviteUrl}
@@ -136,7 +149,13 @@ export default function AdminUsers() {
         <Form method="post" className="form" ref={formRef}>
           <FormError message={result && !result.ok ? result.formError : undefined} />
           <Field label="Email" name="email" type="email" required error={errors.email} />
-          <Field label="Display name" name="displayName" type="text" hint="Optional; defaults to the part before @." error={errors.displayName} />
+          <Field
+            label="Display name"
+            name="displayName"
+            type="text"
+            hint="Optional; defaults to the part before @."
+            error={errors.displayName}
+          />
           <CheckboxGroup
             legend="Roles"
             name="roles"
@@ -144,8 +163,20 @@ export default function AdminUsers() {
             selected={['annotator']}
             error={errors.roles}
           />
-          <Field label="Languages" name="languages" type="text" hint="Codes separated by commas, e.g. en, de. Empty: all languages." error={errors.languages} />
-          <Field label="Domains of expertise" name="domains" type="text" hint="e.g. medical, legal, code. Empty: none." error={errors.domains} />
+          <Field
+            label="Languages"
+            name="languages"
+            type="text"
+            hint="Codes separated by commas, e.g. en, de. Empty: all languages."
+            error={errors.languages}
+          />
+          <Field
+            label="Domains of expertise"
+            name="domains"
+            type="text"
+            hint="e.g. medical, legal, code. Empty: none."
+            error={errors.domains}
+          />
           <div>
             <button type="submit" className="button-primary" disabled={navigation.state === 'submitting'}>
               Create user and invite link

@@ -17,16 +17,26 @@ export async function loader(_: LoaderFunctionArgs) {
     await Promise.race([
       sql`select 1`.execute(db),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
+          CHECK_TIMEOUT_MS,
+        );
       }),
     ]);
     return json(
-      { status: 'ok', database: { kind: dbKind, ok: true, ms: Date.now() - began }, uptime_s: Math.round((Date.now() - startedAt.getTime()) / 1000) },
+      {
+        status: 'ok',
+        database: { kind: dbKind, ok: true, ms: Date.now() - began },
+        uptime_s: Math.round((Date.now() - startedAt.getTime()) / 1000),
+      },
       { headers: { 'Cache-Control': 'no-store' } },
     );
   } catch (error) {
     return json(
-      { status: 'unhealthy', database: { kind: dbKind, ok: false, error: (error as Error).message.split('\n')[0] } },
+      {
+        status: 'unhealthy',
+        database: { kind: dbKind, ok: false, error: (error as Error).message.split('\n')[0] },
+      },
       { status: 503, headers: { 'Cache-Control': 'no-store' } },
     );
   } finally {

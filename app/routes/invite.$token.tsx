@@ -7,7 +7,10 @@ import { createUserSession } from '../utils/auth.server';
 import { findInvite, redeemInvite } from '../utils/accounts.server';
 import { formString, invalid, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 
-export const meta: MetaFunction = () => [{ title: 'Set your password · Arbiter' }, { name: 'referrer', content: 'no-referrer' }];
+export const meta: MetaFunction = () => [
+  { title: 'Set your password · Arbiter' },
+  { name: 'referrer', content: 'no-referrer' },
+];
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const invite = await findInvite(params.token ?? '');
@@ -40,8 +43,25 @@ export default function Invite() {
             </p>
             <Form method="post" className="form">
               <FormError message={result?.formError} />
-              <Field label="New password" name="password" type="password" autoComplete="new-password" required minLength={10} hint="At least 10 characters." error={result?.fieldErrors.password} autoFocus />
-              <Field label="New password again" name="confirm" type="password" autoComplete="new-password" required error={result?.fieldErrors.confirm} />
+              <Field
+                label="New password"
+                name="password"
+                type="password"
+                autoComplete="new-password"
+                required
+                minLength={10}
+                hint="At least 10 characters."
+                error={result?.fieldErrors.password}
+                autoFocus
+              />
+              <Field
+                label="New password again"
+                name="confirm"
+                type="password"
+                autoComplete="new-password"
+                required
+                error={result?.fieldErrors.confirm}
+              />
               <button type="submit" className="button-primary">
                 Set password and sign in
               </button>
@@ -50,7 +70,10 @@ export default function Invite() {
         ) : (
           <>
             <h1>This link does not work</h1>
-            <p>It has been used already, has expired, or was replaced by a newer link. Ask an admin for a new one.</p>
+            <p>
+              It has been used already, has expired, or was replaced by a newer link. Ask an admin for a new
+              one.
+            </p>
             <Link to="/login" className="button">
               Go to sign in
             </Link>

@@ -13,8 +13,10 @@ export const meta: MetaFunction = () => [{ title: 'Sign in · Arbiter' }];
 
 // Remix sends an action's headers on a document request only through this export.
 export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const out = new Headers();
   const retryAfter = actionHeaders.get('Retry-After');
-  return retryAfter ? { 'Retry-After': retryAfter } : {};
+  if (retryAfter) out.set('Retry-After', retryAfter);
+  return out;
 };
 
 const LoginSchema = z.object({
@@ -47,13 +49,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (transport) return json({ error: transport, field: '' }, { status: 400 });
   const result = await signIn(parsed.data.email, parsed.data.password, context.clientIp);
   if (!result.ok) {
-    const headers: HeadersInit = result.retryAfterSeconds ? { 'Retry-After': String(result.retryAfterSeconds) } : {};
+    const headers: HeadersInit = result.retryAfterSeconds
+      ? { 'Retry-After': String(result.retryAfterSeconds) }
+      : {};
     return json(
       { error: result.message, field: '' },
       { status: result.reason === 'rate-limited' ? 429 : 401, headers },
     );
   }
-  return createUserSession(request, result.userId, safeRedirectPath(parsed.data.redirectTo), context.clientIp);
+  return createUserSession(
+    request,
+    result.userId,
+    safeRedirectPath(parsed.data.redirectTo),
+    context.clientIp,
+  );
 }
 
 export default function Login() {

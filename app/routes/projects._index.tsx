@@ -46,7 +46,10 @@ const columns = [
     ),
     meta: { csv: (r) => (r.units ? (r.completed / r.units).toFixed(3) : '0') },
   }),
-  col.accessor('members_only', { header: 'Access', cell: (c) => (c.getValue() ? 'Members only' : 'Everyone') }),
+  col.accessor('members_only', {
+    header: 'Access',
+    cell: (c) => (c.getValue() ? 'Members only' : 'Everyone'),
+  }),
   col.accessor('created_at', { header: 'Created', cell: (c) => formatDateTime(c.getValue()) }),
 ];
 
@@ -54,7 +57,10 @@ export default function Projects() {
   const { projects } = useLoaderData<typeof loader>();
   return (
     <div className="page">
-      <PageHeader title="Projects" description="Every project with its progress toward the redundancy it asks for." />
+      <PageHeader
+        title="Projects"
+        description="Every project with its progress toward the redundancy it asks for."
+      />
       <DataTable
         data={projects}
         columns={columns}

@@ -19,10 +19,16 @@ export function signIn(email: string, password: string, ip: string) {
 
 export const createUser = (input: Parameters<typeof accounts.createUser>[1], actor: accounts.Actor) =>
   accounts.createUser(getAppContext().db, input, actor);
-export const setRoles = (userId: string, roles: Parameters<typeof accounts.setRoles>[2], actor: accounts.Actor) =>
-  accounts.setRoles(getAppContext().db, userId, roles, actor);
-export const setProfile = (userId: string, input: Parameters<typeof accounts.setProfile>[2], actor: accounts.Actor) =>
-  accounts.setProfile(getAppContext().db, userId, input, actor);
+export const setRoles = (
+  userId: string,
+  roles: Parameters<typeof accounts.setRoles>[2],
+  actor: accounts.Actor,
+) => accounts.setRoles(getAppContext().db, userId, roles, actor);
+export const setProfile = (
+  userId: string,
+  input: Parameters<typeof accounts.setProfile>[2],
+  actor: accounts.Actor,
+) => accounts.setProfile(getAppContext().db, userId, input, actor);
 export const setActive = (userId: string, active: boolean, actor: accounts.Actor) =>
   accounts.setActive(getAppContext().db, userId, active, actor);
 export const logoutEverywhere = (userId: string, actor: accounts.Actor) =>
@@ -35,8 +41,11 @@ export const findInvite = (token: string) => accounts.findInvite(getAppContext()
 export const redeemInvite = (token: string, password: string, ip: string) =>
   accounts.redeemInvite(getAppContext().db, token, password, ip);
 
-export const createApiToken = (userId: string, input: Parameters<typeof tokens.createApiToken>[2], actor: accounts.Actor) =>
-  tokens.createApiToken(getAppContext().db, userId, input, actor);
+export const createApiToken = (
+  userId: string,
+  input: Parameters<typeof tokens.createApiToken>[2],
+  actor: accounts.Actor,
+) => tokens.createApiToken(getAppContext().db, userId, input, actor);
 export const listApiTokens = (userId: string) => tokens.listApiTokens(getAppContext().db, userId);
 export const revokeApiToken = (ownerId: string, tokenId: string, actor: accounts.Actor) =>
   tokens.revokeApiToken(getAppContext().db, ownerId, tokenId, actor);

@@ -12,13 +12,20 @@ export function apiError(status: number, error: string, headers: HeadersInit = {
 }
 
 /** The token's principal, or throws 401 (missing, unknown, revoked, expired) / 403 (role gone). */
-export async function requireApiPrincipal(request: Request, context: AppLoadContext): Promise<TokenPrincipal> {
+export async function requireApiPrincipal(
+  request: Request,
+  context: AppLoadContext,
+): Promise<TokenPrincipal> {
   const header = request.headers.get('Authorization') ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) {
-    throw apiError(401, 'Send an API token as "Authorization: Bearer arb_…". Researchers create tokens on their account page.', {
-      'WWW-Authenticate': 'Bearer realm="arbiter"',
-    });
+    throw apiError(
+      401,
+      'Send an API token as "Authorization: Bearer arb_…". Researchers create tokens on their account page.',
+      {
+        'WWW-Authenticate': 'Bearer realm="arbiter"',
+      },
+    );
   }
   const principal = await verifyApiToken(getAppContext().db, match[1]!, {
     ip: context.clientIp,

@@ -17,7 +17,11 @@ describe('configuration', () => {
   });
 
   it('reads secrets newest first and cookie security explicitly', () => {
-    const config = loadConfig({ SESSION_SECRET: ' new , old ', ARBITER_COOKIE_SECURE: 'false', NODE_ENV: 'production' });
+    const config = loadConfig({
+      SESSION_SECRET: ' new , old ',
+      ARBITER_COOKIE_SECURE: 'false',
+      NODE_ENV: 'production',
+    });
     expect(config.sessionSecrets).toEqual(['new', 'old']);
     expect(config.cookieSecure).toBe(false);
   });

@@ -23,14 +23,20 @@ const EnvSchema = z.object({
   ARBITER_DATA_DIR: z.string().default('./.arbiter'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
-  ARBITER_PUBLIC_URL: optionalString.pipe(z.url({ error: 'must be a URL like https://arbiter.example.org' }).optional()),
+  ARBITER_PUBLIC_URL: optionalString.pipe(
+    z.url({ error: 'must be a URL like https://arbiter.example.org' }).optional(),
+  ),
   SESSION_SECRET: optionalString,
   ARBITER_SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   ARBITER_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   ARBITER_TRUST_PROXY: flag,
   ARBITER_PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   ARBITER_PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
-  ARBITER_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  ARBITER_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   ARBITER_LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   ARBITER_LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   ARBITER_LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
@@ -86,7 +92,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .map((s) => s.trim())
       .filter(Boolean),
     sessionDays: e.ARBITER_SESSION_DAYS,
-    cookieSecure: e.ARBITER_COOKIE_SECURE === 'auto' ? e.NODE_ENV === 'production' : e.ARBITER_COOKIE_SECURE === 'true',
+    cookieSecure:
+      e.ARBITER_COOKIE_SECURE === 'auto' ? e.NODE_ENV === 'production' : e.ARBITER_COOKIE_SECURE === 'true',
     trustProxy: e.ARBITER_TRUST_PROXY,
     maxBodyBytes: e.ARBITER_MAX_BODY_BYTES,
     loginLimits: {
@@ -104,7 +111,9 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     database: config.db.kind === 'pglite' ? `embedded (${config.dataDir})` : 'postgresql',
     listen: `${config.host}:${config.port}`,
     publicUrl: config.publicUrl ?? '(from request Host)',
-    sessionSecrets: config.sessionSecrets.length ? `${config.sessionSecrets.length} from SESSION_SECRET` : 'stored in database',
+    sessionSecrets: config.sessionSecrets.length
+      ? `${config.sessionSecrets.length} from SESSION_SECRET`
+      : 'stored in database',
     cookieSecure: config.cookieSecure,
   };
 }

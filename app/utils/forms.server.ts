@@ -12,7 +12,9 @@ export interface ActionErrors {
 /** A field-level error as the action's response (status 400), for display next to the field. */
 export function invalid(field: string | undefined, message: string, status = 400) {
   return json<ActionErrors>(
-    field ? { ok: false, fieldErrors: { [field]: message } } : { ok: false, fieldErrors: {}, formError: message },
+    field
+      ? { ok: false, fieldErrors: { [field]: message } }
+      : { ok: false, fieldErrors: {}, formError: message },
     { status },
   );
 }

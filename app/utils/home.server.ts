@@ -16,7 +16,9 @@ export async function loadHome(user: PublicUser) {
         mine: await countContributionsByProject(db, user.id),
       }
     : null;
-  const reviewer = hasRole(user, 'safety_reviewer') ? { awaitingReview: await countResponsesAwaitingReview(db) } : null;
+  const reviewer = hasRole(user, 'safety_reviewer')
+    ? { awaitingReview: await countResponsesAwaitingReview(db) }
+    : null;
   const overview = hasRole(user, 'lead', 'researcher') ? { projects: await listProjectSummaries(db) } : null;
   const researcher = hasRole(user, 'researcher')
     ? { activeTokens: (await listApiTokens(db, user.id)).filter((t) => !t.revoked_at).length }

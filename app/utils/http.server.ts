@@ -24,8 +24,16 @@ export function notFound(message = 'Not found'): Response {
 }
 
 /** A same-site path to return to after login; anything else (absolute URLs, //host) becomes "/". */
-export function safeRedirectPath(value: FormDataEntryValue | string | null | undefined, fallback = '/'): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) {
+export function safeRedirectPath(
+  value: FormDataEntryValue | string | null | undefined,
+  fallback = '/',
+): string {
+  if (
+    typeof value !== 'string' ||
+    !value.startsWith('/') ||
+    value.startsWith('//') ||
+    value.startsWith('/\\')
+  ) {
     return fallback;
   }
   return value;

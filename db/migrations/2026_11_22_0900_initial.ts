@@ -358,10 +358,31 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   const tables = [
-    'audit_log', 'exports', 'jobs', 'audits', 'sentiment_labels', 'prelabels', 'models', 'gold_answers',
-    'safety_reviews', 'response_flags', 'judgment_revisions', 'judgments', 'assignments', 'sentiment_items',
-    'pairs', 'responses', 'prompts', 'api_tokens', 'project_members', 'projects', 'app_settings',
-    'login_attempts', 'user_invites', 'sessions', 'users',
+    'audit_log',
+    'exports',
+    'jobs',
+    'audits',
+    'sentiment_labels',
+    'prelabels',
+    'models',
+    'gold_answers',
+    'safety_reviews',
+    'response_flags',
+    'judgment_revisions',
+    'judgments',
+    'assignments',
+    'sentiment_items',
+    'pairs',
+    'responses',
+    'prompts',
+    'api_tokens',
+    'project_members',
+    'projects',
+    'app_settings',
+    'login_attempts',
+    'user_invites',
+    'sessions',
+    'users',
   ];
   for (const table of tables) await sql.raw(`DROP TABLE IF EXISTS ${table}`).execute(db);
 }

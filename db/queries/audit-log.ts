@@ -38,7 +38,18 @@ export async function listAuditEvents(
 ): Promise<AuditLogEntry[]> {
   let query = db
     .selectFrom('audit_log')
-    .select(['id', 'at', 'actor_user_id', 'actor_email', 'actor_token_id', 'event', 'ip', 'target_type', 'target_id', 'details'])
+    .select([
+      'id',
+      'at',
+      'actor_user_id',
+      'actor_email',
+      'actor_token_id',
+      'event',
+      'ip',
+      'target_type',
+      'target_id',
+      'details',
+    ])
     .orderBy('id', 'desc')
     .limit(options.limit);
   if (options.before !== undefined) query = query.where('id', '<', options.before);

@@ -4,7 +4,14 @@ import type { ChatMessage, Database } from '../schema';
 /** Inserts a prompt, or returns the id of the identical prompt already in the project. */
 export async function insertPromptOnce(
   trx: Transaction<Database>,
-  prompt: { project_id: string; messages: ChatMessage[]; language: string | null; domain: string | null; content_hash: string; meta: Record<string, unknown> },
+  prompt: {
+    project_id: string;
+    messages: ChatMessage[];
+    language: string | null;
+    domain: string | null;
+    content_hash: string;
+    meta: Record<string, unknown>;
+  },
 ): Promise<{ id: string; created: boolean }> {
   const inserted = await trx
     .insertInto('prompts')
@@ -25,7 +32,13 @@ export async function insertPromptOnce(
 /** Inserts a response, or returns the id of the identical response already under the prompt. */
 export async function insertResponseOnce(
   trx: Transaction<Database>,
-  response: { prompt_id: string; model: string; text: string; content_hash: string; meta: Record<string, unknown> },
+  response: {
+    prompt_id: string;
+    model: string;
+    text: string;
+    content_hash: string;
+    meta: Record<string, unknown>;
+  },
 ): Promise<{ id: string; created: boolean }> {
   const inserted = await trx
     .insertInto('responses')
@@ -59,7 +72,13 @@ export async function insertPairs(
 
 export async function insertSentimentItems(
   trx: Transaction<Database>,
-  items: { project_id: string; text: string; content_hash: string; reference_label: string | null; meta: Record<string, unknown> }[],
+  items: {
+    project_id: string;
+    text: string;
+    content_hash: string;
+    reference_label: string | null;
+    meta: Record<string, unknown>;
+  }[],
 ): Promise<number> {
   if (items.length === 0) return 0;
   const result = await trx

@@ -31,7 +31,10 @@ export async function findProjectBySlug(db: Db, slug: string): Promise<Project |
  * Projects a user may see with their progress counts. `onlyOpenTo` narrows to the projects open
  * to that annotator: not archived, and either open to all or listing them as a member.
  */
-export async function listProjectSummaries(db: Db, options: { onlyOpenTo?: string } = {}): Promise<ProjectSummary[]> {
+export async function listProjectSummaries(
+  db: Db,
+  options: { onlyOpenTo?: string } = {},
+): Promise<ProjectSummary[]> {
   let query = db
     .selectFrom('projects as p')
     .select([
@@ -106,6 +109,7 @@ export async function countContributionsByProject(db: Db, userId: string): Promi
     .groupBy('project_id')
     .execute();
   const out: Record<string, number> = {};
-  for (const row of [...judgments, ...labels]) out[row.project_id] = (out[row.project_id] ?? 0) + Number(row.n);
+  for (const row of [...judgments, ...labels])
+    out[row.project_id] = (out[row.project_id] ?? 0) + Number(row.n);
   return out;
 }

@@ -11,7 +11,14 @@ export async function countResponsesAwaitingReview(db: Kysely<Database>): Promis
     .select((eb) => eb.fn.count<number>('f.response_id').distinct().as('n'))
     .where((eb) =>
       eb.and([
-        eb.not(eb.exists(eb.selectFrom('safety_reviews as r').select('r.id').whereRef('r.response_id', '=', 'f.response_id'))),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('safety_reviews as r')
+              .select('r.id')
+              .whereRef('r.response_id', '=', 'f.response_id'),
+          ),
+        ),
         eb.or([
           eb('f.severity', 'in', ['high', 'critical']),
           eb(

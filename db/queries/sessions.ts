@@ -11,7 +11,14 @@ export interface SessionRow {
 
 export async function insertSession(
   db: Kysely<Database>,
-  row: { id: string; user_id: string | null; data: Record<string, unknown>; expires_at: Date; ip: string | null; user_agent: string | null },
+  row: {
+    id: string;
+    user_id: string | null;
+    data: Record<string, unknown>;
+    expires_at: Date;
+    ip: string | null;
+    user_agent: string | null;
+  },
 ): Promise<void> {
   await db
     .insertInto('sessions')
@@ -20,7 +27,11 @@ export async function insertSession(
 }
 
 /** A session that has not expired, or undefined. */
-export async function findLiveSession(db: Kysely<Database>, id: string, now: Date): Promise<SessionRow | undefined> {
+export async function findLiveSession(
+  db: Kysely<Database>,
+  id: string,
+  now: Date,
+): Promise<SessionRow | undefined> {
   return db
     .selectFrom('sessions')
     .select(['id', 'user_id', 'data', 'expires_at', 'last_seen_at'])
@@ -50,7 +61,11 @@ export async function deleteSession(db: Kysely<Database>, id: string): Promise<v
 }
 
 /** Ends every session of a user ("log out everywhere"); returns how many were ended. */
-export async function deleteSessionsOfUser(db: Kysely<Database>, userId: string, exceptId?: string): Promise<number> {
+export async function deleteSessionsOfUser(
+  db: Kysely<Database>,
+  userId: string,
+  exceptId?: string,
+): Promise<number> {
   let query = db.deleteFrom('sessions').where('user_id', '=', userId);
   if (exceptId) query = query.where('id', '<>', exceptId);
   const result = await query.executeTakeFirst();
@@ -61,7 +76,9 @@ export async function listSessionsOfUser(
   db: Kysely<Database>,
   userId: string,
   now: Date,
-): Promise<{ id: string; created_at: Date; last_seen_at: Date; ip: string | null; user_agent: string | null }[]> {
+): Promise<
+  { id: string; created_at: Date; last_seen_at: Date; ip: string | null; user_agent: string | null }[]
+> {
   return db
     .selectFrom('sessions')
     .select(['id', 'created_at', 'last_seen_at', 'ip', 'user_agent'])

@@ -12,7 +12,9 @@ export async function setSetting(db: Db, key: string, value: unknown): Promise<v
   await db
     .insertInto('app_settings')
     .values({ key, value: JSON.stringify(value) })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value), updated_at: new Date() }))
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({ value: JSON.stringify(value), updated_at: new Date() }),
+    )
     .execute();
 }
 

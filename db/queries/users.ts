@@ -30,12 +30,20 @@ export type PublicUser = {
 
 /** Inserts a user; the email must already be normalized (lowercase, trimmed). */
 export async function insertUser(db: Db, user: NewUser): Promise<PublicUser> {
-  const row = await db.insertInto('users').values(user).returning(PUBLIC_USER_COLUMNS).executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('users')
+    .values(user)
+    .returning(PUBLIC_USER_COLUMNS)
+    .executeTakeFirstOrThrow();
   return row as PublicUser;
 }
 
 export async function findUserById(db: Db, id: string): Promise<PublicUser | undefined> {
-  const row = await db.selectFrom('users').select(PUBLIC_USER_COLUMNS).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('users')
+    .select(PUBLIC_USER_COLUMNS)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row as PublicUser | undefined;
 }
 
@@ -61,7 +69,11 @@ export async function findCredentialsByEmail(
 }
 
 export async function findPasswordHash(db: Db, userId: string): Promise<string | null> {
-  const row = await db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
+  const row = await db
+    .selectFrom('users')
+    .select('password_hash')
+    .where('id', '=', userId)
+    .executeTakeFirst();
   return row?.password_hash ?? null;
 }
 

@@ -59,14 +59,37 @@ for (const backend of backends) {
   describe(`arbiter CLI [${backend.name}]`, () => {
     it('user add --password-stdin creates a user who can sign in; user list shows them', async () => {
       const add = await arbiter(
-        ['user', 'add', '--email', 'New.Person@Example.org', '--role', 'annotator', '--role', 'lead', '--language', 'de'],
+        [
+          'user',
+          'add',
+          '--email',
+          'New.Person@Example.org',
+          '--role',
+          'annotator',
+          '--role',
+          'lead',
+          '--language',
+          'de',
+        ],
         backend.env(),
       );
       expect(add.code).toBe(2);
       expect(add.stderr.trim()).toBe('error: Give exactly one of --password-stdin or --invite.');
 
       const ok = await arbiter(
-        ['user', 'add', '--email', 'New.Person@Example.org', '--role', 'annotator', '--role', 'lead', '--language', 'de', '--password-stdin'],
+        [
+          'user',
+          'add',
+          '--email',
+          'New.Person@Example.org',
+          '--role',
+          'annotator',
+          '--role',
+          'lead',
+          '--language',
+          'de',
+          '--password-stdin',
+        ],
         backend.env(),
         'a long enough password\n',
       );
@@ -76,11 +99,21 @@ for (const backend of backends) {
 
       const list = await arbiter(['user', 'list', '--json'], backend.env());
       expect(list.code).toBe(0);
-      expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ email: 'new.person@example.org', roles: ['annotator', 'lead'], languages: ['de'] })]);
+      expect(JSON.parse(list.stdout)).toEqual([
+        expect.objectContaining({
+          email: 'new.person@example.org',
+          roles: ['annotator', 'lead'],
+          languages: ['de'],
+        }),
+      ]);
 
       const handle = await openDb(backend.db());
       try {
-        const result = await authenticate(handle.db, { email: 'new.person@example.org', password: 'a long enough password', ip: '127.0.0.1' });
+        const result = await authenticate(handle.db, {
+          email: 'new.person@example.org',
+          password: 'a long enough password',
+          ip: '127.0.0.1',
+        });
         expect(result.ok).toBe(true);
       } finally {
         await handle.close();
@@ -90,8 +123,16 @@ for (const backend of backends) {
     it.each([
       [['--role', 'wizard'], 'a long enough password', /^error: roles: Unknown role "wizard"/],
       [['--role', 'annotator'], 'short', /^error: password: Password must be at least 10 characters\.$/],
-      [['--role', 'annotator', '--email', 'new.person@example.org'], 'a long enough password', /already exists/],
-      [['--role', 'annotator', '--email', 'not an email'], 'a long enough password', /^error: email: Enter a valid email/],
+      [
+        ['--role', 'annotator', '--email', 'new.person@example.org'],
+        'a long enough password',
+        /already exists/,
+      ],
+      [
+        ['--role', 'annotator', '--email', 'not an email'],
+        'a long enough password',
+        /^error: email: Enter a valid email/,
+      ],
     ])('rejects bad input %j with one line and exit code 2', async (extra, password, message) => {
       const args = ['user', 'add', '--email', 'someone@example.org', '--password-stdin', ...extra];
       const run = await arbiter(args, backend.env(), password);
@@ -101,19 +142,28 @@ for (const backend of backends) {
     });
 
     it('user add --invite prints a one-time link', async () => {
-      const run = await arbiter(['user', 'add', '--email', 'invited@example.org', '--role', 'researcher', '--invite'], {
-        ...backend.env(),
-        ARBITER_PUBLIC_URL: 'https://arbiter.example.org',
-      });
+      const run = await arbiter(
+        ['user', 'add', '--email', 'invited@example.org', '--role', 'researcher', '--invite'],
+        {
+          ...backend.env(),
+          ARBITER_PUBLIC_URL: 'https://arbiter.example.org',
+        },
+      );
       expect(run.code).toBe(0);
-      expect(run.stdout).toMatch(/Invite link .*: https:\/\/arbiter\.example\.org\/invite\/[A-Za-z0-9_-]{32}/);
+      expect(run.stdout).toMatch(
+        /Invite link .*: https:\/\/arbiter\.example\.org\/invite\/[A-Za-z0-9_-]{32}/,
+      );
     });
 
     it('db migrate reports as JSON', async () => {
       const report = path.join(dataDir, `migrate-${backend.name}.json`);
       const run = await arbiter(['db', 'migrate', '--report', report], backend.env());
       expect(run.code).toBe(0);
-      expect(JSON.parse(fs.readFileSync(report, 'utf8'))).toMatchObject({ database: backend.name, applied: [], known: ['2026_11_22_0900_initial'] });
+      expect(JSON.parse(fs.readFileSync(report, 'utf8'))).toMatchObject({
+        database: backend.name,
+        applied: [],
+        known: ['2026_11_22_0900_initial'],
+      });
     });
   });
 }
@@ -126,7 +176,9 @@ describe('arbiter CLI errors', () => {
       const run = await arbiter(['user', 'list'], { ARBITER_DATA_DIR: dir });
       expect(run.code).toBe(3);
       expect(run.stderr).toMatch(/in use by the Arbiter server \(pid \d+, http:\/\/localhost:3000\)/);
-      expect(run.stderr).toMatch(/stop that process first, do this through the web UI or the API, or run Arbiter on PostgreSQL/);
+      expect(run.stderr).toMatch(
+        /stop that process first, do this through the web UI or the API, or run Arbiter on PostgreSQL/,
+      );
     } finally {
       lock.release();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -134,7 +186,11 @@ describe('arbiter CLI errors', () => {
   });
 
   it.each([
-    [{ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/x' }, 3, /^error: Cannot reach PostgreSQL at 127\.0\.0\.1:1: connection refused/],
+    [
+      { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/x' },
+      3,
+      /^error: Cannot reach PostgreSQL at 127\.0\.0\.1:1: connection refused/,
+    ],
     [{ DATABASE_URL: 'mysql://x@y/z' }, 3, /^error: DATABASE_URL must start with postgres:\/\//],
     [{ PORT: 'eighty' }, 2, /^error: Invalid configuration: PORT/],
   ])('gives one line and a meaningful exit code for %j', async (env, code, message) => {
@@ -145,7 +201,17 @@ describe('arbiter CLI errors', () => {
   });
 
   it('has --help on every command and exits 2 on an unknown one', async () => {
-    for (const command of [[], ['serve'], ['db', 'migrate'], ['db', 'status'], ['user', 'add'], ['user', 'list'], ['user', 'passwd'], ['demo'], ['session', 'rotate-secret']]) {
+    for (const command of [
+      [],
+      ['serve'],
+      ['db', 'migrate'],
+      ['db', 'status'],
+      ['user', 'add'],
+      ['user', 'list'],
+      ['user', 'passwd'],
+      ['demo'],
+      ['session', 'rotate-secret'],
+    ]) {
       const run = await arbiter([...command, '--help'], {});
       expect(`${command.join(' ')}: ${run.code}`).toBe(`${command.join(' ')}: 0`);
       expect(run.stdout).toContain('Usage: arbiter');

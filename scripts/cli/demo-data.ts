@@ -26,7 +26,10 @@ function readJsonl<T>(file: string, schema: z.ZodType<T>): T[] {
     const parsed = schema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new CliError(`${file}:${index + 1}: ${issue.path.join('.') || 'record'}: ${issue.message}`, EXIT.failure);
+      throw new CliError(
+        `${file}:${index + 1}: ${issue.path.join('.') || 'record'}: ${issue.message}`,
+        EXIT.failure,
+      );
     }
     out.push(parsed.data);
   });

@@ -42,7 +42,9 @@ export function config(): AppConfig {
  */
 export async function withDb<T>(command: string, fn: (handle: DbHandle) => Promise<T>): Promise<T> {
   const cfg = config();
-  const handle = await openDb(cfg.db.kind === 'pglite' ? { ...cfg.db, lockPurpose: `arbiter ${command}` } : cfg.db);
+  const handle = await openDb(
+    cfg.db.kind === 'pglite' ? { ...cfg.db, lockPurpose: `arbiter ${command}` } : cfg.db,
+  );
   try {
     await migrateToLatest(handle.db);
     return await fn(handle);
@@ -58,7 +60,9 @@ export function writeReport(file: string | undefined, report: Record<string, unk
 }
 
 /** Runs a command action and turns its failure into one line on stderr and the right exit code. */
-export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+export function action<A extends unknown[]>(
+  fn: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await fn(...args);
@@ -101,9 +105,13 @@ export function reportError(error: unknown): number {
 /** Reads all of standard input (for --password-stdin), without the trailing newline. */
 export async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) {
-    throw new CliError('--password-stdin reads the password from standard input; pipe it in, e.g. `printf %s "$PW" | arbiter ...`.');
+    throw new CliError(
+      '--password-stdin reads the password from standard input; pipe it in, e.g. `printf %s "$PW" | arbiter ...`.',
+    );
   }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }

@@ -81,11 +81,16 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       res
         .status(413)
         .type('text/plain')
-        .send(`Request body too large: ${length} bytes; the limit is ${config.maxBodyBytes} bytes (ARBITER_MAX_BODY_BYTES).`);
+        .send(
+          `Request body too large: ${length} bytes; the limit is ${config.maxBodyBytes} bytes (ARBITER_MAX_BODY_BYTES).`,
+        );
       return;
     }
     if (isCrossOriginMutation(req, config)) {
-      res.status(403).type('text/plain').send('Cross-origin request refused: this form must be sent from Arbiter itself.');
+      res
+        .status(403)
+        .type('text/plain')
+        .send('Cross-origin request refused: this form must be sent from Arbiter itself.');
       return;
     }
     next();
@@ -100,7 +105,10 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     createRequestHandler({
       build: options.build,
       mode: options.mode,
-      getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce as string, clientIp: req.ip ?? 'unknown' }),
+      getLoadContext: (req, res) => ({
+        cspNonce: res.locals.cspNonce as string,
+        clientIp: req.ip ?? 'unknown',
+      }),
     }),
   );
   return app;

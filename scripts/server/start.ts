@@ -35,7 +35,9 @@ export interface RunningServer {
 
 async function importBuild(bust = false): Promise<ServerBuild> {
   if (!fs.existsSync(BUILD_PATH)) {
-    throw new Error(`No server build at ${path.relative(process.cwd(), BUILD_PATH)}: run \`npm run build\` first (npm start does).`);
+    throw new Error(
+      `No server build at ${path.relative(process.cwd(), BUILD_PATH)}: run \`npm run build\` first (npm start does).`,
+    );
   }
   const url = pathToFileURL(BUILD_PATH).href + (bust ? `?t=${fs.statSync(BUILD_PATH).mtimeMs}` : '');
   return (await import(url)) as ServerBuild;
@@ -47,14 +49,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   installGlobals({ nativeFetch: true });
   let build = await importBuild();
   const listenHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const displayUrl = config.publicUrl ?? `http://${listenHost === '127.0.0.1' ? 'localhost' : listenHost}:${config.port}`;
+  const displayUrl =
+    config.publicUrl ?? `http://${listenHost === '127.0.0.1' ? 'localhost' : listenHost}:${config.port}`;
 
   const handle =
     options.handle ??
-    (await openDb(config.db.kind === 'pglite' ? { ...config.db, lockPurpose: 'server', lockUrl: displayUrl } : config.db));
+    (await openDb(
+      config.db.kind === 'pglite' ? { ...config.db, lockPurpose: 'server', lockUrl: displayUrl } : config.db,
+    ));
   try {
     const migrated = await migrateToLatest(handle.db);
-    if (migrated.applied.length) log(`Applied ${migrated.applied.length} migration(s): ${migrated.applied.join(', ')}`);
+    if (migrated.applied.length)
+      log(`Applied ${migrated.applied.length} migration(s): ${migrated.applied.join(', ')}`);
     const sessionSecrets = await resolveSessionSecrets(handle.db, config.sessionSecrets);
     setAppContext({ db: handle.db, dbKind: handle.kind, config, sessionSecrets, startedAt: new Date() });
     await options.beforeListen?.(handle);

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../../db/schema';
 import { availableBackends } from '../setup/db';
 import { makeUser } from '../setup/factories';
-import { Client, useTestServer } from '../setup/server';
+import { type Client, useTestServer } from '../setup/server';
 import { expectedStatus, ROUTE_ACCESS, type Actor } from './route-access';
 
 const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as {
@@ -43,8 +43,15 @@ for (const backend of availableBackends()) {
         for (const actor of actors) {
           const response = await clients.get(actor)!.get(url);
           const body = await response.text();
-          expect(`${actor} GET ${url} → ${response.status}`).toBe(`${actor} GET ${url} → ${expectedStatus(rule, actor)}`);
-          if (response.status === 302 && actor === 'anonymous' && rule.kind !== 'post-only' && rule.kind !== 'public') {
+          expect(`${actor} GET ${url} → ${response.status}`).toBe(
+            `${actor} GET ${url} → ${expectedStatus(rule, actor)}`,
+          );
+          if (
+            response.status === 302 &&
+            actor === 'anonymous' &&
+            rule.kind !== 'post-only' &&
+            rule.kind !== 'public'
+          ) {
             expect(response.headers.get('location')).toMatch(/^\/login/);
           }
           if (response.status === 403) expect(body).toContain('You don&#x27;t have access to this page');
@@ -59,14 +66,28 @@ for (const backend of availableBackends()) {
     it('refuses admin actions from non-admins with 403 and changes nothing', async () => {
       const target = await makeUser(server.db(), { roles: ['annotator'] });
       for (const actor of ['annotator', 'lead', 'researcher', 'safety_reviewer'] as const) {
-        const response = await clients.get(actor)!.post(`/admin/users/${target.user.id}`, { intent: 'roles', roles: 'admin' });
+        const response = await clients
+          .get(actor)!
+          .post(`/admin/users/${target.user.id}`, { intent: 'roles', roles: 'admin' });
         expect(response.status).toBe(403);
-        const create = await clients.get(actor)!.post('/admin/users', { email: `x-${actor}@example.org`, roles: 'admin' });
+        const create = await clients
+          .get(actor)!
+          .post('/admin/users', { email: `x-${actor}@example.org`, roles: 'admin' });
         expect(create.status).toBe(403);
       }
-      const row = await server.db().selectFrom('users').select('roles').where('id', '=', target.user.id).executeTakeFirstOrThrow();
+      const row = await server
+        .db()
+        .selectFrom('users')
+        .select('roles')
+        .where('id', '=', target.user.id)
+        .executeTakeFirstOrThrow();
       expect(row.roles).toEqual(['annotator']);
-      const created = await server.db().selectFrom('users').select('id').where('email', 'like', 'x-%@example.org').execute();
+      const created = await server
+        .db()
+        .selectFrom('users')
+        .select('id')
+        .where('email', 'like', 'x-%@example.org')
+        .execute();
       expect(created).toEqual([]);
     });
   });

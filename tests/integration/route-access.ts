@@ -30,7 +30,10 @@ export const ROUTE_ACCESS: Record<string, RouteCase> = {
   'routes/invite.$token': { rule: { kind: 'public' }, path: '/invite/not-a-real-token' },
   'routes/healthz': { rule: { kind: 'public' }, path: '/healthz' },
   'routes/account': { rule: { kind: 'signed-in' }, path: '/account' },
-  'routes/projects._index': { rule: { kind: 'roles', roles: ['lead', 'researcher', 'admin'] }, path: '/projects' },
+  'routes/projects._index': {
+    rule: { kind: 'roles', roles: ['lead', 'researcher', 'admin'] },
+    path: '/projects',
+  },
   'routes/admin.users._index': { rule: { kind: 'roles', roles: ['admin'] }, path: '/admin/users' },
   'routes/admin.users.$userId': { rule: { kind: 'roles', roles: ['admin'] }, path: '/admin/users/:userId' },
   'routes/admin.audit': { rule: { kind: 'roles', roles: ['admin'] }, path: '/admin/audit' },

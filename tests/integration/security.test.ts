@@ -17,7 +17,11 @@ for (const backend of availableBackends()) {
     it('refuses cross-origin form posts before they reach the app', async () => {
       const { user, password } = await makeUser(server.db());
       const evil = server.client();
-      const byOrigin = await evil.post('/login', { email: user.email, password }, { headers: { Origin: 'https://evil.example' } });
+      const byOrigin = await evil.post(
+        '/login',
+        { email: user.email, password },
+        { headers: { Origin: 'https://evil.example' } },
+      );
       expect(byOrigin.status).toBe(403);
       expect(await byOrigin.text()).toMatch(/Cross-origin request refused/);
       const bySite = await evil.request('/login', {
@@ -26,13 +30,22 @@ for (const backend of availableBackends()) {
         headers: { 'Sec-Fetch-Site': 'cross-site' },
       });
       expect(bySite.status).toBe(403);
-      const attempts = await server.db().selectFrom('login_attempts').select('id').where('email', '=', user.email).execute();
+      const attempts = await server
+        .db()
+        .selectFrom('login_attempts')
+        .select('id')
+        .where('email', '=', user.email)
+        .execute();
       expect(attempts).toHaveLength(0);
       expect(evil.cookies.size).toBe(0);
 
       const signedIn = server.client();
       await signedIn.login(user.email, password);
-      const foreign = await signedIn.post('/account', { intent: 'logout-everywhere' }, { headers: { Origin: 'http://attacker.test' } });
+      const foreign = await signedIn.post(
+        '/account',
+        { intent: 'logout-everywhere' },
+        { headers: { Origin: 'http://attacker.test' } },
+      );
       expect(foreign.status).toBe(403);
       expect((await signedIn.get('/')).status).toBe(200);
     });
@@ -49,7 +62,12 @@ for (const backend of availableBackends()) {
       expect(blocked.status).toBe(429);
       expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(await blocked.text()).toMatch(/Too many failed sign-in attempts/);
-      const events = await server.db().selectFrom('audit_log').select('event').where('actor_email', '=', user.email).execute();
+      const events = await server
+        .db()
+        .selectFrom('audit_log')
+        .select('event')
+        .where('actor_email', '=', user.email)
+        .execute();
       expect(events.filter((e) => e.event === 'login.failed')).toHaveLength(5);
       expect(events.map((e) => e.event)).toContain('login.rate_limited');
     });
@@ -62,16 +80,37 @@ for (const backend of availableBackends()) {
       expect((await client.get('/admin/users')).status).toBe(200);
 
       const secrets = (await findSetting<string[]>(server.db(), 'session_secrets'))!;
-      const realId = (await createCookie(SESSION_COOKIE, { secrets }).parse(`${SESSION_COOKIE}=${valid}`)) as string;
+      const realId = (await createCookie(SESSION_COOKIE, { secrets }).parse(
+        `${SESSION_COOKIE}=${valid}`,
+      )) as string;
       expect(typeof realId).toBe('string');
 
       const tries: Record<string, string> = {
         tampered: valid.slice(0, -3) + (valid.endsWith('abc') ? 'xyz' : 'abc'),
-        'signed with another secret': (await createCookie(SESSION_COOKIE, { secrets: ['not-the-secret'] }).serialize(realId)).split(';')[0]!.split('=').slice(1).join('='),
+        'signed with another secret': (
+          await createCookie(SESSION_COOKIE, { secrets: ['not-the-secret'] }).serialize(realId)
+        )
+          .split(';')[0]!
+          .split('=')
+          .slice(1)
+          .join('='),
         unsigned: Buffer.from(JSON.stringify(realId)).toString('base64'),
-        'stored hash as id': (await createCookie(SESSION_COOKIE, { secrets }).serialize(
-          (await server.db().selectFrom('sessions').select('id').where('user_id', '=', user.id).executeTakeFirstOrThrow()).id,
-        )).split(';')[0]!.split('=').slice(1).join('='),
+        'stored hash as id': (
+          await createCookie(SESSION_COOKIE, { secrets }).serialize(
+            (
+              await server
+                .db()
+                .selectFrom('sessions')
+                .select('id')
+                .where('user_id', '=', user.id)
+                .executeTakeFirstOrThrow()
+            ).id,
+          )
+        )
+          .split(';')[0]!
+          .split('=')
+          .slice(1)
+          .join('='),
       };
       for (const [what, cookie] of Object.entries(tries)) {
         const forger = server.client();
@@ -114,7 +153,9 @@ for (const backend of availableBackends()) {
     });
 
     it('refuses oversized bodies early with 413 and a message', async () => {
-      const response = await server.client().post('/login', { email: 'a@example.org', password: 'x'.repeat(70 * 1024) });
+      const response = await server
+        .client()
+        .post('/login', { email: 'a@example.org', password: 'x'.repeat(70 * 1024) });
       expect(response.status).toBe(413);
       expect(await response.text()).toMatch(/too large.*ARBITER_MAX_BODY_BYTES/);
     });
@@ -145,8 +186,19 @@ for (const backend of availableBackends()) {
       let projectId = '';
       if (projectScoped) {
         const slug = `p-${Math.random().toString(36).slice(2, 8)}`;
-        projectId = (await server.db().insertInto('projects').values({ slug, name: slug, type: 'preference', label_set: [] }).returning('id').executeTakeFirstOrThrow()).id;
-        await server.db().insertInto('projects').values({ slug: `${slug}-other`, name: `${slug} other`, type: 'sentiment', label_set: [] }).execute();
+        projectId = (
+          await server
+            .db()
+            .insertInto('projects')
+            .values({ slug, name: slug, type: 'preference', label_set: [] })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        ).id;
+        await server
+          .db()
+          .insertInto('projects')
+          .values({ slug: `${slug}-other`, name: `${slug} other`, type: 'sentiment', label_set: [] })
+          .execute();
       }
       const created = await client.post('/account', { intent: 'create-token', name: 'ci', projectId });
       expect(created.status).toBe(200);
@@ -171,25 +223,46 @@ for (const backend of availableBackends()) {
       const cookieOnly = await client.get('/api/v1/me');
       expect(cookieOnly.status).toBe(401);
 
-      const row = await server.db().selectFrom('api_tokens').select('id').where('user_id', '=', user.id).executeTakeFirstOrThrow();
+      const row = await server
+        .db()
+        .selectFrom('api_tokens')
+        .select('id')
+        .where('user_id', '=', user.id)
+        .executeTakeFirstOrThrow();
       expect((await client.post('/account', { intent: 'revoke-token', tokenId: row.id })).status).toBe(200);
-      const revoked = await fetch(`${server.url()}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+      const revoked = await fetch(`${server.url()}/api/v1/me`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
       expect(revoked.status).toBe(401);
-      const events = await server.db().selectFrom('audit_log').select('event').where('actor_token_id', '=', row.id).execute();
+      const events = await server
+        .db()
+        .selectFrom('audit_log')
+        .select('event')
+        .where('actor_token_id', '=', row.id)
+        .execute();
       expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(['token.used', 'token.rejected']));
     });
 
     it('limits a project-scoped token to its project', async () => {
       const { token, projectId } = await researcherWithToken(true);
-      const response = await fetch(`${server.url()}/api/v1/projects`, { headers: { Authorization: `Bearer ${token}` } });
+      const response = await fetch(`${server.url()}/api/v1/projects`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
       const { projects } = (await response.json()) as { projects: { id: string }[] };
       expect(projects.map((p) => p.id)).toEqual([projectId]);
     });
 
     it('stops a token when its owner loses the researcher role', async () => {
       const { user, token } = await researcherWithToken();
-      await server.db().updateTable('users').set({ roles: ['annotator'] }).where('id', '=', user.id).execute();
-      const response = await fetch(`${server.url()}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+      await server
+        .db()
+        .updateTable('users')
+        .set({ roles: ['annotator'] })
+        .where('id', '=', user.id)
+        .execute();
+      const response = await fetch(`${server.url()}/api/v1/me`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
       expect(response.status).toBe(403);
     });
 

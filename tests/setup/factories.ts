@@ -13,7 +13,13 @@ export function uniqueEmail(prefix = 'user'): string {
 
 export async function makeUser(
   db: Kysely<Database>,
-  options: { roles?: Role[]; email?: string; password?: string; languages?: string[]; domains?: string[] } = {},
+  options: {
+    roles?: Role[];
+    email?: string;
+    password?: string;
+    languages?: string[];
+    domains?: string[];
+  } = {},
 ) {
   const password = options.password ?? `pw-${randomBytes(8).toString('hex')}`;
   const user = await createUser(

@@ -25,7 +25,8 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..');
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+    if (entry.isFile())
+      newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
   }
   return newest;
 }
@@ -34,10 +35,14 @@ function ensureBuild(): void {
   const build = path.join(ROOT, 'build', 'index.js');
   const sources = Math.max(...['app', 'db', 'tasks'].map((d) => newestMtime(path.join(ROOT, d))));
   if (fs.existsSync(build) && fs.statSync(build).mtimeMs >= sources) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', '@remix-run', 'dev', 'dist', 'cli.js'), 'build'], {
-    cwd: ROOT,
-    stdio: 'ignore',
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', '@remix-run', 'dev', 'dist', 'cli.js'), 'build'],
+    {
+      cwd: ROOT,
+      stdio: 'ignore',
+    },
+  );
 }
 
 export default async function setup(project: TestProject) {
@@ -68,7 +73,8 @@ export default async function setup(project: TestProject) {
       const leftovers = await adminQuery<{ datname: string }>(
         `SELECT datname FROM pg_database WHERE datname LIKE 'arbiter_t_${process.pid}_%'`,
       );
-      for (const { datname } of leftovers) await adminQuery(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+      for (const { datname } of leftovers)
+        await adminQuery(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
       await adminQuery(`DROP DATABASE IF EXISTS ${golden} WITH (FORCE)`);
     }
   };

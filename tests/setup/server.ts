@@ -18,7 +18,10 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
   };
 }
 
-export async function startTestServer(handle: DbHandle, overrides: Partial<AppConfig> = {}): Promise<RunningServer> {
+export async function startTestServer(
+  handle: DbHandle,
+  overrides: Partial<AppConfig> = {},
+): Promise<RunningServer> {
   return startServer({ config: testConfig(overrides), handle, log: () => undefined });
 }
 
@@ -51,7 +54,10 @@ export class Client {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  async request(path: string, init: RequestInit & { form?: Record<string, string | string[]> } = {}): Promise<Response> {
+  async request(
+    path: string,
+    init: RequestInit & { form?: Record<string, string | string[]> } = {},
+  ): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size) headers.set('Cookie', this.cookieHeader());
     let body = init.body;
@@ -83,7 +89,8 @@ export class Client {
 
   async login(email: string, password: string): Promise<Response> {
     const response = await this.post('/login', { email, password, redirectTo: '/' });
-    if (response.status !== 302) throw new Error(`login for ${email} failed with ${response.status}: ${await response.text()}`);
+    if (response.status !== 302)
+      throw new Error(`login for ${email} failed with ${response.status}: ${await response.text()}`);
     return response;
   }
 }

@@ -13,7 +13,9 @@ export function registerDb(program: Command): void {
     .action(
       action(async (opts: { report?: string }) => {
         const cfg = config();
-        const handle = await openDb(cfg.db.kind === 'pglite' ? { ...cfg.db, lockPurpose: 'arbiter db migrate' } : cfg.db);
+        const handle = await openDb(
+          cfg.db.kind === 'pglite' ? { ...cfg.db, lockPurpose: 'arbiter db migrate' } : cfg.db,
+        );
         try {
           const outcome = await migrateToLatest(handle.db);
           console.log(
@@ -33,7 +35,9 @@ export function registerDb(program: Command): void {
     .action(
       action(async (opts: { report?: string }) => {
         const cfg = config();
-        const handle = await openDb(cfg.db.kind === 'pglite' ? { ...cfg.db, lockPurpose: 'arbiter db status' } : cfg.db);
+        const handle = await openDb(
+          cfg.db.kind === 'pglite' ? { ...cfg.db, lockPurpose: 'arbiter db status' } : cfg.db,
+        );
         try {
           const applied = await sql<{ name: string }>`select name from kysely_migration order by name`
             .execute(handle.db)
@@ -42,7 +46,9 @@ export function registerDb(program: Command): void {
           const known = Object.keys(migrations).sort();
           const pending = known.filter((name) => !applied.includes(name));
           console.log(`database: ${handle.kind} (${handle.location})`);
-          console.log(`migrations: ${applied.length} applied, ${pending.length} pending${pending.length ? `: ${pending.join(', ')}` : ''}`);
+          console.log(
+            `migrations: ${applied.length} applied, ${pending.length} pending${pending.length ? `: ${pending.join(', ')}` : ''}`,
+          );
           writeReport(opts.report, { database: handle.kind, location: handle.location, applied, pending });
         } finally {
           await handle.close();

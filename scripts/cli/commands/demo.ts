@@ -14,8 +14,16 @@ export async function seedDemoData(db: Kysely<Database>): Promise<DemoSummary> {
 export function printDemoLogins(summary: DemoSummary, url?: string): void {
   const width = Math.max(...summary.logins.map((l) => l.email.length));
   console.log('');
-  console.log('Demo data seeded: %d prompts, %d responses, %d pairs, %d sentiment items.', summary.prompts, summary.responses, summary.pairs, summary.sentimentItems);
-  console.log('Demo logins (shown only now; reset one with `arbiter user passwd --email E --password-stdin`):');
+  console.log(
+    'Demo data seeded: %d prompts, %d responses, %d pairs, %d sentiment items.',
+    summary.prompts,
+    summary.responses,
+    summary.pairs,
+    summary.sentimentItems,
+  );
+  console.log(
+    'Demo logins (shown only now; reset one with `arbiter user passwd --email E --password-stdin`):',
+  );
   for (const login of summary.logins) {
     console.log(`  ${login.email.padEnd(width)}  ${login.password}  (${login.roles.join(', ')})`);
   }
@@ -32,7 +40,9 @@ export function registerDemo(program: Command): void {
       action(async (opts: { report?: string }) => {
         await withDb('demo', async ({ db }) => {
           if (!(await isDatabaseEmpty(db))) {
-            throw new CliError('The database already has users or projects; the demo is only seeded into an empty database.');
+            throw new CliError(
+              'The database already has users or projects; the demo is only seeded into an empty database.',
+            );
           }
           const summary = await seedDemoData(db);
           printDemoLogins(summary);

@@ -36,7 +36,9 @@ export function registerServe(program: Command): void {
         console.log(`Arbiter is running at ${server.url}  (database: ${described.database})`);
         if (seeded) printDemoLogins(seeded, server.url);
         else if (opts.demoIfEmpty) {
-          console.log('The database already has data, so no demo was seeded. Demo passwords were printed when it was.');
+          console.log(
+            'The database already has data, so no demo was seeded. Demo passwords were printed when it was.',
+          );
         }
         console.log('Press Ctrl+C to stop.');
         const stop = async (signal: string) => {

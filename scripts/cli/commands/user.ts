@@ -19,7 +19,12 @@ export function registerUser(program: Command): void {
     .command('add')
     .description('Create a user. Give the password on standard input, or --invite for a one-time link.')
     .requiredOption('--email <email>', 'email address (the login name)')
-    .option('--role <role>', 'annotator | safety_reviewer | researcher | lead | admin (repeat for several)', collect, [])
+    .option(
+      '--role <role>',
+      'annotator | safety_reviewer | researcher | lead | admin (repeat for several)',
+      collect,
+      [],
+    )
     .option('--name <name>', 'display name (default: the part of the email before @)')
     .option('--language <code>', 'a language the user annotates in, e.g. en (repeatable)', collect, [])
     .option('--domain <code>', 'a domain of expertise, e.g. medical (repeatable)', collect, [])
@@ -39,7 +44,10 @@ export function registerUser(program: Command): void {
           if (!!opts.passwordStdin === !!opts.invite) {
             throw new CliError('Give exactly one of --password-stdin or --invite.');
           }
-          if (opts.role.length === 0) throw new CliError('Give at least one --role (annotator, safety_reviewer, researcher, lead, admin).');
+          if (opts.role.length === 0)
+            throw new CliError(
+              'Give at least one --role (annotator, safety_reviewer, researcher, lead, admin).',
+            );
           const password = opts.passwordStdin ? await readStdin() : undefined;
           await withDb('user add', async ({ db }) => {
             const created = await createUser(
@@ -57,7 +65,9 @@ export function registerUser(program: Command): void {
             console.log(`Created ${created.email} (${created.roles.join(', ')}).`);
             if (opts.invite) {
               const { token, expiresAt } = await createInvite(db, created.id, 'invite', CLI_ACTOR);
-              console.log(`Invite link (valid until ${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC): ${inviteUrl(token)}`);
+              console.log(
+                `Invite link (valid until ${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC): ${inviteUrl(token)}`,
+              );
             }
           });
         },
@@ -88,25 +98,33 @@ export function registerUser(program: Command): void {
             return;
           }
           if (rows.length === 0) {
-            console.log('No users yet. Add one: printf %s "$PASSWORD" | arbiter user add --email you@example.org --role admin --password-stdin');
+            console.log(
+              'No users yet. Add one: printf %s "$PASSWORD" | arbiter user add --email you@example.org --role admin --password-stdin',
+            );
             return;
           }
           const width = Math.max(5, ...rows.map((r) => r.email.length));
           console.log(`${'EMAIL'.padEnd(width)}  ${'ACTIVE'.padEnd(6)}  ROLES`);
-          for (const r of rows) console.log(`${r.email.padEnd(width)}  ${(r.active ? 'yes' : 'no').padEnd(6)}  ${r.roles.join(', ')}`);
+          for (const r of rows)
+            console.log(
+              `${r.email.padEnd(width)}  ${(r.active ? 'yes' : 'no').padEnd(6)}  ${r.roles.join(', ')}`,
+            );
         });
       }),
     );
 
   user
     .command('passwd')
-    .description("Set a user's password (ends their sessions). Reads it from standard input, or prints a reset link.")
+    .description(
+      "Set a user's password (ends their sessions). Reads it from standard input, or prints a reset link.",
+    )
     .requiredOption('--email <email>', 'the user')
     .option('--password-stdin', 'read the new password from standard input')
     .option('--link', 'print a one-time reset link instead')
     .action(
       action(async (opts: { email: string; passwordStdin?: boolean; link?: boolean }) => {
-        if (!!opts.passwordStdin === !!opts.link) throw new CliError('Give exactly one of --password-stdin or --link.');
+        if (!!opts.passwordStdin === !!opts.link)
+          throw new CliError('Give exactly one of --password-stdin or --link.');
         const password = opts.passwordStdin ? await readStdin() : undefined;
         await withDb('user passwd', async ({ db }) => {
           const found = await findUserByEmail(db, opts.email.trim().toLowerCase());
