@@ -35,9 +35,15 @@ export function acquireEmbeddedLock(
   const mine: LockHolder = { pid: process.pid, startedAt: new Date().toISOString(), ...holder };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const fd = fs.openSync(file, 'wx', 0o600);
-      fs.writeSync(fd, JSON.stringify(mine));
-      fs.closeSync(fd);
+      // Write the holder to a private file, then link it into place: link() fails if the lock
+      // exists, and a lock file never exists half-written, so "unreadable" can only mean damaged.
+      const temp = `${file}.${process.pid}.${attempt}.tmp`;
+      fs.writeFileSync(temp, JSON.stringify(mine), { mode: 0o600 });
+      try {
+        fs.linkSync(temp, file);
+      } finally {
+        fs.rmSync(temp, { force: true });
+      }
       let released = false;
       const release = () => {
         if (released) return;

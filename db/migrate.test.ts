@@ -67,7 +67,9 @@ describeDb('migrateToLatest', ({ db }) => {
     expect(await migrateToLatest(db())).toEqual({ applied: [], known });
     expect(await migrateToLatest(db())).toEqual({ applied: [], known });
     expect(await schemaSnapshot(db())).toEqual(before);
-    const recorded = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(db());
+    const recorded = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(
+      db(),
+    );
     expect(recorded.rows.map((r) => r.name)).toEqual(known);
   });
 

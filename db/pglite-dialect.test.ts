@@ -121,12 +121,16 @@ describe('PGlite transactions', () => {
     expect(await setting('counter')).toBe(20);
   });
 
-  it('make a concurrent query wait until the transaction commits, so it sees the committed value', async () => {
+  it('make a concurrent query wait for the commit, so it sees the committed value', async () => {
     await put('x', 'before');
     const wrote = deferred();
     const finish = deferred();
     const trx = db.transaction().execute(async (t) => {
-      await t.updateTable('app_settings').set({ value: JSON.stringify('during') }).where('key', '=', 'x').execute();
+      await t
+        .updateTable('app_settings')
+        .set({ value: JSON.stringify('during') })
+        .where('key', '=', 'x')
+        .execute();
       wrote.resolve();
       await finish.promise;
     });
@@ -143,7 +147,11 @@ describe('PGlite transactions', () => {
     const wrote = deferred();
     const finish = deferred();
     const trx = db.transaction().execute(async (t) => {
-      await t.updateTable('app_settings').set({ value: JSON.stringify('during') }).where('key', '=', 'x').execute();
+      await t
+        .updateTable('app_settings')
+        .set({ value: JSON.stringify('during') })
+        .where('key', '=', 'x')
+        .execute();
       wrote.resolve();
       await finish.promise;
       throw new Error('abandon');
@@ -160,7 +168,7 @@ describe('PGlite transactions', () => {
     const level = await db
       .transaction()
       .setIsolationLevel('serializable')
-      .execute(async (trx) => (await isolation(trx)));
+      .execute(async (trx) => await isolation(trx));
     expect(level).toBe('serializable');
     expect(await isolation(db)).toBe('read committed');
   });
@@ -264,7 +272,11 @@ describe('PGlite savepoints (Kysely 0.28 controlled transactions)', () => {
   it('holds the connection until commit: other queries wait for it', async () => {
     await put('x', 'before');
     const trx = await db.startTransaction().execute();
-    await trx.updateTable('app_settings').set({ value: JSON.stringify('after') }).where('key', '=', 'x').execute();
+    await trx
+      .updateTable('app_settings')
+      .set({ value: JSON.stringify('after') })
+      .where('key', '=', 'x')
+      .execute();
     const read = setting('x');
     expect(await settledWithin(read, 50)).toBe(false);
     await trx.rollback().execute();

@@ -61,7 +61,8 @@ function parseSchema(source: string): ParsedSchema {
     const table = member.name.getText(file);
     const interfaceName = member.type.getText(file);
     const decl = interfaces.get(interfaceName);
-    if (!decl) throw new Error(`Database.${table} refers to ${interfaceName}, which is not an interface here`);
+    if (!decl)
+      throw new Error(`Database.${table} refers to ${interfaceName}, which is not an interface here`);
     const columns = new Map<string, string>();
     for (const column of decl.members) {
       if (!ts.isPropertySignature(column) || !column.type) continue;
@@ -192,10 +193,7 @@ function memberFits(member: string, family: Family, stringAliases: Set<string>):
 }
 
 /** Every difference between the TypeScript tables and the database columns, one message each. */
-function compareSchema(
-  parsed: ParsedSchema,
-  dbColumns: readonly DbColumn[],
-): string[] {
+function compareSchema(parsed: ParsedSchema, dbColumns: readonly DbColumn[]): string[] {
   const problems: string[] = [];
   const dbTables = new Map<string, Map<string, DbColumn>>();
   for (const column of dbColumns) {
@@ -206,7 +204,8 @@ function compareSchema(
   }
 
   for (const table of dbTables.keys()) {
-    if (!parsed.tables.has(table)) problems.push(`${table}: table is in the database but not in db/schema.ts`);
+    if (!parsed.tables.has(table))
+      problems.push(`${table}: table is in the database but not in db/schema.ts`);
   }
   for (const [table, tsColumns] of parsed.tables) {
     const columns = dbTables.get(table);
@@ -215,7 +214,8 @@ function compareSchema(
       continue;
     }
     for (const name of columns.keys()) {
-      if (!tsColumns.has(name)) problems.push(`${table}.${name}: column is in the database but not in db/schema.ts`);
+      if (!tsColumns.has(name))
+        problems.push(`${table}.${name}: column is in the database but not in db/schema.ts`);
     }
     for (const [name, typeText] of tsColumns) {
       const column = columns.get(name);
@@ -229,7 +229,8 @@ function compareSchema(
       if (info.nullable !== dbNullable) {
         problems.push(
           `${where}: nullability differs: TS type \`${typeText}\` ` +
-            `${info.nullable ? 'allows' : 'does not allow'} null, the column is ${dbNullable ? 'NULL' : 'NOT NULL'}`,
+            `${info.nullable ? 'allows' : 'does not allow'} null, ` +
+            `the column is ${dbNullable ? 'NULL' : 'NOT NULL'}`,
         );
       }
       const dbDefault = column.column_default !== null || column.is_identity === 'YES';
@@ -242,7 +243,9 @@ function compareSchema(
       }
       const family = pgFamily(column);
       if (!family) {
-        problems.push(`${where}: PostgreSQL type ${column.data_type} (${column.udt_name}) has no mapping in this test`);
+        problems.push(
+          `${where}: PostgreSQL type ${column.data_type} (${column.udt_name}) has no mapping in this test`,
+        );
       } else if (!info.members.every((m) => memberFits(m, family, parsed.stringAliases))) {
         problems.push(
           `${where}: type differs: TS type \`${typeText}\` does not fit PostgreSQL ${column.data_type}` +
@@ -311,8 +314,10 @@ describe('compareSchema', () => {
     expect(problems).toEqual([
       'users.only_in_db: column is in the database but not in db/schema.ts',
       'users.email: nullability differs: TS type `string | null` allows null, the column is NOT NULL',
-      'users.active: default differs: TS type `boolean` says there is no default, the column has default true',
-      'users.id: type differs: TS type `Generated<number>` does not fit PostgreSQL uuid, expected a string type',
+      'users.active: default differs: TS type `boolean` says there is no default, ' +
+        'the column has default true',
+      'users.id: type differs: TS type `Generated<number>` does not fit PostgreSQL uuid, ' +
+        'expected a string type',
       'users.only_in_ts: column is in db/schema.ts but not in the database',
       'users.odd: PostgreSQL type numeric (numeric) has no mapping in this test',
     ]);
@@ -387,7 +392,9 @@ describeDb('schema matches db/schema.ts', ({ db }) => {
 
   it("gives every TextArray (text[]) column a default: '{}', except api_tokens.scopes", async () => {
     const arrays = (await columns()).filter((c) => c.data_type === 'ARRAY');
-    const defaults = Object.fromEntries(arrays.map((c) => [`${c.table_name}.${c.column_name}`, c.column_default]));
+    const defaults = Object.fromEntries(
+      arrays.map((c) => [`${c.table_name}.${c.column_name}`, c.column_default]),
+    );
     const textArrays = [...parsed.tables].flatMap(([table, cols]) =>
       [...cols].filter(([, type]) => type === 'TextArray').map(([name]) => `${table}.${name}`),
     );

@@ -9,6 +9,7 @@ import { DatabaseOpenError } from '../../db/errors';
 import { migrateToLatest } from '../../db/migrate';
 import { UserInputError } from '../../tasks/errors';
 import { ConfigError, loadConfig, type AppConfig } from '../../app/utils/env.server';
+import { PortInUseError } from '../server/start';
 
 /** Exit codes, documented in the README's CLI reference. */
 export const EXIT = {
@@ -80,6 +81,10 @@ export function reportError(error: unknown): number {
   if (error instanceof CliError) {
     console.error(`error: ${error.message}`);
     return error.exitCode;
+  }
+  if (error instanceof PortInUseError) {
+    console.error(`error: ${error.message}`);
+    return EXIT.badInput;
   }
   if (error instanceof ConfigError) {
     console.error(`error: ${error.message}`);

@@ -14,6 +14,10 @@ import { setAppContext } from '../../app/utils/context.server';
 import type { AppConfig } from '../../app/utils/env.server';
 import { createHttpApp } from './http-app';
 
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+}
+
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
 const BUILD_PATH = path.join(PROJECT_ROOT, 'build', 'index.js');
 
@@ -79,10 +83,21 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // A request that stalls (slow client, stuck query) is cut off rather than held forever.
   server.requestTimeout = 120_000;
   server.headersTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    setAppContext(undefined);
+    if (!options.handle) await handle.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new PortInUseError(
+        `Port ${config.port} on ${config.host} is already in use. Stop the other process, or choose another port with --port or PORT.`,
+      );
+    }
+    throw error;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.port === 0 ? `http://127.0.0.1:${port}` : displayUrl;
