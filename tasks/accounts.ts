@@ -68,6 +68,25 @@ export interface Actor {
   ip?: string | null;
 }
 
+/** Records `event` done by `actor`, about a user or token when given, in the caller's transaction. */
+export async function recordActorEvent(
+  db: Kysely<Database>,
+  event: string,
+  actor: Actor,
+  target?: { type: string; id: string },
+  details?: Record<string, unknown>,
+): Promise<void> {
+  await insertAuditEvent(db, {
+    event,
+    actorUserId: actor.userId,
+    actorEmail: actor.email,
+    ip: actor.ip,
+    targetType: target?.type,
+    targetId: target?.id,
+    details,
+  });
+}
+
 function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
@@ -113,15 +132,13 @@ export async function createUser(
       languages: data.languages,
       domains: data.domains,
     });
-    await insertAuditEvent(trx, {
-      event: 'user.created',
-      actorUserId: actor.userId,
-      actorEmail: actor.email,
-      ip: actor.ip,
-      targetType: 'user',
-      targetId: user.id,
-      details: { email: user.email, roles: user.roles },
-    });
+    await recordActorEvent(
+      trx,
+      'user.created',
+      actor,
+      { type: 'user', id: user.id },
+      { email: user.email, roles: user.roles },
+    );
     return user;
   });
 }
@@ -231,15 +248,13 @@ export async function setRoles(
       }
     }
     await setUserProfile(trx, userId, { roles: [...new Set(wanted)] });
-    await insertAuditEvent(trx, {
-      event: 'user.roles_changed',
-      actorUserId: actor.userId,
-      actorEmail: actor.email,
-      ip: actor.ip,
-      targetType: 'user',
-      targetId: userId,
-      details: { from: user.roles, to: wanted },
-    });
+    await recordActorEvent(
+      trx,
+      'user.roles_changed',
+      actor,
+      { type: 'user', id: userId },
+      { from: user.roles, to: wanted },
+    );
   });
 }
 
@@ -266,15 +281,7 @@ export async function setProfile(
       languages: data.languages,
       domains: data.domains,
     });
-    await insertAuditEvent(trx, {
-      event: 'user.profile_changed',
-      actorUserId: actor.userId,
-      actorEmail: actor.email,
-      ip: actor.ip,
-      targetType: 'user',
-      targetId: userId,
-      details: data,
-    });
+    await recordActorEvent(trx, 'user.profile_changed', actor, { type: 'user', id: userId }, data);
   });
 }
 
@@ -293,13 +300,9 @@ export async function setActive(
     }
     await setUserProfile(trx, userId, { is_active: active });
     if (!active) await deleteSessionsOfUser(trx, userId);
-    await insertAuditEvent(trx, {
-      event: active ? 'user.reactivated' : 'user.deactivated',
-      actorUserId: actor.userId,
-      actorEmail: actor.email,
-      ip: actor.ip,
-      targetType: 'user',
-      targetId: userId,
+    await recordActorEvent(trx, active ? 'user.reactivated' : 'user.deactivated', actor, {
+      type: 'user',
+      id: userId,
     });
   });
 }
@@ -308,15 +311,13 @@ export async function setActive(
 export async function logoutEverywhere(db: Kysely<Database>, userId: string, actor: Actor): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const ended = await deleteSessionsOfUser(trx, userId);
-    await insertAuditEvent(trx, {
-      event: 'user.logout_everywhere',
-      actorUserId: actor.userId,
-      actorEmail: actor.email,
-      ip: actor.ip,
-      targetType: 'user',
-      targetId: userId,
-      details: { sessions: ended },
-    });
+    await recordActorEvent(
+      trx,
+      'user.logout_everywhere',
+      actor,
+      { type: 'user', id: userId },
+      { sessions: ended },
+    );
     return ended;
   });
 }
@@ -338,14 +339,7 @@ export async function changePassword(
   await db.transaction().execute(async (trx) => {
     await setUserPassword(trx, input.userId, hash);
     await deleteSessionsOfUser(trx, input.userId, input.keepSessionId);
-    await insertAuditEvent(trx, {
-      event: 'user.password_changed',
-      actorUserId: actor.userId,
-      actorEmail: actor.email,
-      ip: actor.ip,
-      targetType: 'user',
-      targetId: input.userId,
-    });
+    await recordActorEvent(trx, 'user.password_changed', actor, { type: 'user', id: input.userId });
   });
 }
 
@@ -365,14 +359,7 @@ export async function resetPassword(
   await db.transaction().execute(async (trx) => {
     await setUserPassword(trx, userId, hash);
     await deleteSessionsOfUser(trx, userId);
-    await insertAuditEvent(trx, {
-      event: 'user.password_reset',
-      actorUserId: actor.userId,
-      actorEmail: actor.email,
-      ip: actor.ip,
-      targetType: 'user',
-      targetId: userId,
-    });
+    await recordActorEvent(trx, 'user.password_reset', actor, { type: 'user', id: userId });
   });
 }
 
@@ -410,13 +397,9 @@ export async function createInvite(
         expires_at: expiresAt,
       })
       .execute();
-    await insertAuditEvent(trx, {
-      event: purpose === 'invite' ? 'user.invited' : 'user.reset_link_created',
-      actorUserId: actor.userId,
-      actorEmail: actor.email,
-      ip: actor.ip,
-      targetType: 'user',
-      targetId: userId,
+    await recordActorEvent(trx, purpose === 'invite' ? 'user.invited' : 'user.reset_link_created', actor, {
+      type: 'user',
+      id: userId,
     });
   });
   return { token, expiresAt };

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { insertAuditEvent } from '../db/queries/audit-log';
 import { findUserById, type PublicUser } from '../db/queries/users';
-import { hashToken, type Actor } from './accounts';
+import { hashToken, recordActorEvent, type Actor } from './accounts';
 import { UserInputError } from './errors';
 
 export const TOKEN_PREFIX = 'arb_';
@@ -74,15 +74,13 @@ export async function createApiToken(
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await insertAuditEvent(trx, {
-      event: 'token.created',
-      actorUserId: actor.userId,
-      actorEmail: actor.email,
-      ip: actor.ip,
-      targetType: 'api_token',
-      targetId: row.id,
-      details: { name: data.name, scopes: data.scopes, projectId: data.projectId },
-    });
+    await recordActorEvent(
+      trx,
+      'token.created',
+      actor,
+      { type: 'api_token', id: row.id },
+      { name: data.name, scopes: data.scopes, projectId: data.projectId },
+    );
     return { id: row.id, token };
   });
 }
@@ -131,14 +129,7 @@ export async function revokeApiToken(
       if (!exists) throw new UserInputError('No such token.', 'tokenId', 'not-found');
       return;
     }
-    await insertAuditEvent(trx, {
-      event: 'token.revoked',
-      actorUserId: actor.userId,
-      actorEmail: actor.email,
-      ip: actor.ip,
-      targetType: 'api_token',
-      targetId: tokenId,
-    });
+    await recordActorEvent(trx, 'token.revoked', actor, { type: 'api_token', id: tokenId });
   });
 }
 

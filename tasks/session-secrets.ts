@@ -10,8 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { findSetting, insertSettingIfAbsent, setSetting } from '../db/queries/settings';
-import { insertAuditEvent } from '../db/queries/audit-log';
-import type { Actor } from './accounts';
+import { recordActorEvent, type Actor } from './accounts';
 
 const KEY = 'session_secrets';
 const KEEP = 2;
@@ -31,12 +30,7 @@ export async function rotateSessionSecret(db: Kysely<Database>, actor: Actor): P
     const current = (await findSetting<string[]>(trx, KEY)) ?? [];
     const next = [newSecret(), ...current].slice(0, KEEP);
     await setSetting(trx, KEY, next);
-    await insertAuditEvent(trx, {
-      event: 'session.secret_rotated',
-      actorUserId: actor.userId,
-      actorEmail: actor.email,
-      ip: actor.ip,
-    });
+    await recordActorEvent(trx, 'session.secret_rotated', actor);
     return { kept: next.length };
   });
 }

@@ -76,3 +76,38 @@ export function FormError({ message }: { message?: string }) {
     </div>
   );
 }
+
+/** "New password" and "New password again", as the account page and invite links ask for them. */
+export function NewPasswordFields({
+  name = 'password',
+  errors,
+  autoFocus,
+}: {
+  name?: string;
+  errors: Record<string, string | undefined>;
+  autoFocus?: boolean;
+}) {
+  return (
+    <>
+      <Field
+        label="New password"
+        name={name}
+        type="password"
+        autoComplete="new-password"
+        required
+        minLength={10}
+        hint="At least 10 characters."
+        error={errors[name]}
+        autoFocus={autoFocus}
+      />
+      <Field
+        label="New password again"
+        name="confirm"
+        type="password"
+        autoComplete="new-password"
+        required
+        error={errors.confirm}
+      />
+    </>
+  );
+}

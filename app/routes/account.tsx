@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { json, redirect } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
-import { Field, FormError } from '../components/form';
+import { Field, FormError, NewPasswordFields } from '../components/form';
 import { PageHeader } from '../components/layout';
 import { RouteErrorBoundary } from '../components/error-page';
 import { requireUser } from '../utils/auth.server';
@@ -178,24 +178,7 @@ export default function Account() {
               required
               error={errorsFor('password').current}
             />
-            <Field
-              label="New password"
-              name="next"
-              type="password"
-              autoComplete="new-password"
-              required
-              minLength={10}
-              hint="At least 10 characters."
-              error={errorsFor('password').next}
-            />
-            <Field
-              label="New password again"
-              name="confirm"
-              type="password"
-              autoComplete="new-password"
-              required
-              error={errorsFor('password').confirm}
-            />
+            <NewPasswordFields name="next" errors={errorsFor('password')} />
             <div>
               <button type="submit" className="button-primary">
                 Change password

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { json } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { Field, FormError } from '../components/form';
+import { FormError, NewPasswordFields } from '../components/form';
 import { RouteErrorBoundary } from '../components/error-page';
 import { createUserSession } from '../utils/auth.server';
 import { findInvite, redeemInvite } from '../utils/accounts.server';
@@ -43,25 +43,7 @@ export default function Invite() {
             </p>
             <Form method="post" className="form">
               <FormError message={result?.formError} />
-              <Field
-                label="New password"
-                name="password"
-                type="password"
-                autoComplete="new-password"
-                required
-                minLength={10}
-                hint="At least 10 characters."
-                error={result?.fieldErrors.password}
-                autoFocus
-              />
-              <Field
-                label="New password again"
-                name="confirm"
-                type="password"
-                autoComplete="new-password"
-                required
-                error={result?.fieldErrors.confirm}
-              />
+              <NewPasswordFields name="password" errors={result?.fieldErrors ?? {}} autoFocus />
               <button type="submit" className="button-primary">
                 Set password and sign in
               </button>

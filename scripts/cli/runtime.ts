@@ -38,14 +38,17 @@ export function config(): AppConfig {
 }
 
 /**
- * Opens and migrates the configured database for one command. The embedded store is locked with
- * the command's name, so a running server (or another command) gets a clear "busy" message.
+ * Opens the configured database for one command. The embedded store is locked with the command's
+ * name, so a running server (or another command) gets a clear "busy" message.
  */
-export async function withDb<T>(command: string, fn: (handle: DbHandle) => Promise<T>): Promise<T> {
+export function openConfiguredDb(command: string): Promise<DbHandle> {
   const cfg = config();
-  const handle = await openDb(
-    cfg.db.kind === 'pglite' ? { ...cfg.db, lockPurpose: `arbiter ${command}` } : cfg.db,
-  );
+  return openDb(cfg.db.kind === 'pglite' ? { ...cfg.db, lockPurpose: `arbiter ${command}` } : cfg.db);
+}
+
+/** Opens and migrates the configured database, runs `fn`, and always closes it again. */
+export async function withDb<T>(command: string, fn: (handle: DbHandle) => Promise<T>): Promise<T> {
+  const handle = await openConfiguredDb(command);
   try {
     await migrateToLatest(handle.db);
     return await fn(handle);
@@ -73,37 +76,36 @@ export function action<A extends unknown[]>(
   };
 }
 
+/** Errors whose message is already one line a person can act on, with their exit codes. */
+const KNOWN_ERRORS: [new (...args: never[]) => Error, number][] = [
+  [UserInputError, EXIT.badInput],
+  [ConfigError, EXIT.badInput],
+  [PortInUseError, EXIT.badInput],
+  [DatabaseOpenError, EXIT.database],
+];
+
 export function reportError(error: unknown): number {
-  if (error instanceof UserInputError) {
-    console.error(`error: ${error.field ? `${error.field}: ` : ''}${error.message}`);
+  if (error instanceof UserInputError && error.field) {
+    console.error(`error: ${error.field}: ${error.message}`);
     return EXIT.badInput;
   }
   if (error instanceof CliError) {
     console.error(`error: ${error.message}`);
     return error.exitCode;
   }
-  if (error instanceof PortInUseError) {
-    console.error(`error: ${error.message}`);
-    return EXIT.badInput;
+  const known = KNOWN_ERRORS.find(([type]) => error instanceof type);
+  if (known) {
+    console.error(`error: ${(error as Error).message}`);
+    return known[1];
   }
-  if (error instanceof ConfigError) {
-    console.error(`error: ${error.message}`);
-    return EXIT.badInput;
+  let debug = false;
+  try {
+    debug = config().debug;
+  } catch {
+    // configuration itself may be what failed
   }
-  if (error instanceof DatabaseOpenError) {
-    console.error(`error: ${error.message}`);
-    return EXIT.database;
-  }
-  const debug = (() => {
-    try {
-      return config().debug;
-    } catch {
-      return false;
-    }
-  })();
   console.error(`error: ${(error as Error)?.message ?? String(error)}`);
-  if (debug) console.error((error as Error)?.stack);
-  else console.error('(set ARBITER_DEBUG=1 to see the stack trace)');
+  console.error(debug ? (error as Error)?.stack : '(set ARBITER_DEBUG=1 to see the stack trace)');
   return EXIT.failure;
 }
 

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { sql } from 'kysely';
-import { openDb } from '../../../db/client';
 import { migrateToLatest } from '../../../db/migrate';
 import { migrations } from '../../../db/migrations/index';
-import { action, config, writeReport } from '../runtime';
+import { action, openConfiguredDb, writeReport } from '../runtime';
 
 export function registerDb(program: Command): void {
   const db = program.command('db').description('Database maintenance.');
@@ -12,10 +11,7 @@ export function registerDb(program: Command): void {
     .option('--report <file>', 'write {applied, known, database} as JSON')
     .action(
       action(async (opts: { report?: string }) => {
-        const cfg = config();
-        const handle = await openDb(
-          cfg.db.kind === 'pglite' ? { ...cfg.db, lockPurpose: 'arbiter db migrate' } : cfg.db,
-        );
+        const handle = await openConfiguredDb('db migrate');
         try {
           const outcome = await migrateToLatest(handle.db);
           console.log(
@@ -34,10 +30,7 @@ export function registerDb(program: Command): void {
     .option('--report <file>', 'write the status as JSON')
     .action(
       action(async (opts: { report?: string }) => {
-        const cfg = config();
-        const handle = await openDb(
-          cfg.db.kind === 'pglite' ? { ...cfg.db, lockPurpose: 'arbiter db status' } : cfg.db,
-        );
+        const handle = await openConfiguredDb('db status');
         try {
           const applied = await sql<{ name: string }>`select name from kysely_migration order by name`
             .execute(handle.db)
