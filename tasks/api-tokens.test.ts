@@ -62,3 +62,17 @@ describeDb('API tokens', ({ db }) => {
     ).rejects.toThrow(/Unknown project/);
   });
 });
+
+describeDb('API token input', ({ db }) => {
+  it.each([
+    ['abc', /whole number of days/],
+    ['1.5', /whole number of days/],
+    ['0', /at least 1 day/],
+    ['99999', /at most 3650 days/],
+  ])('explains a bad expiry %s', async (value, message) => {
+    const { user } = await makeUser(db(), { roles: ['researcher'] });
+    await expect(
+      createApiToken(db(), user.id, { name: 'x', expiresInDays: value as never }, {}),
+    ).rejects.toThrow(message);
+  });
+});

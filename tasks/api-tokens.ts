@@ -22,7 +22,13 @@ export const NewTokenSchema = z.object({
     .max(80, 'Name is too long.'),
   projectId: z.uuid({ error: 'Unknown project.' }).nullable().default(null),
   scopes: z.array(z.enum(TOKEN_SCOPES)).min(1).default(['read']),
-  expiresInDays: z.coerce.number().int().min(1).max(3650).nullable().default(null),
+  expiresInDays: z.coerce
+    .number({ error: 'Expiry must be a whole number of days.' })
+    .int('Expiry must be a whole number of days.')
+    .min(1, 'Expiry must be at least 1 day.')
+    .max(3650, 'Expiry can be at most 3650 days (10 years).')
+    .nullable()
+    .default(null),
 });
 
 export interface TokenListing {

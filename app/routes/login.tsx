@@ -20,8 +20,15 @@ export const headers: HeadersFunction = ({ actionHeaders }) => {
 };
 
 const LoginSchema = z.object({
-  email: z.string().trim().min(1, 'Enter your email.').max(254),
-  password: z.string().min(1, 'Enter your password.').max(1024),
+  email: z
+    .string()
+    .trim()
+    .min(1, 'Enter your email.')
+    .max(254, 'That email is too long (254 characters at most).'),
+  password: z
+    .string()
+    .min(1, 'Enter your password.')
+    .max(1024, 'That password is too long (1024 characters at most).'),
   redirectTo: z.string().optional(),
 });
 
