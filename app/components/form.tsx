@@ -13,7 +13,13 @@ export function Field({
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
+      <input
+        id={id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        {...input}
+        type={input.type ?? 'text'}
+      />
       {hint ? (
         <div id={`${id}-hint`} className="hint">
           {hint}

@@ -149,7 +149,7 @@ export default function Account() {
       <div className="grid">
         <section className="card" aria-labelledby="profile-h">
           <h2 id="profile-h">Profile</h2>
-          <dl className="small" style={{ margin: 0 }}>
+          <dl className="props small">
             <dt className="muted">Name</dt>
             <dd>{user.display_name}</dd>
             <dt className="muted">Languages</dt>
@@ -300,7 +300,8 @@ export default function Account() {
           ) : (
             <p className="muted">No tokens yet.</p>
           )}
-          <Form method="post" className="form">
+          {/* keyed by the token count, so the form starts empty again after each new token */}
+          <Form method="post" className="form" key={tokens.length}>
             <input type="hidden" name="intent" value="create-token" />
             <Field
               label="Token name"

@@ -44,14 +44,20 @@ async function loadUser(userId: string | undefined) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireRole(request, 'admin');
   const user = await loadUser(params.userId);
-  const events = await listAuditEvents(getDb(), { limit: 20, actorUserId: user.id });
+  const events = await listAuditEvents(getDb(), { limit: 20, aboutUserId: user.id });
   return json({
     user: {
       ...user,
       created_at: user.created_at.toISOString(),
       last_login_at: user.last_login_at?.toISOString() ?? null,
     },
-    events: events.map((e) => ({ id: e.id, at: e.at.toISOString(), event: e.event, ip: e.ip })),
+    events: events.map((e) => ({
+      id: e.id,
+      at: e.at.toISOString(),
+      event: e.event,
+      ip: e.ip,
+      actor: e.actor_email,
+    })),
   });
 }
 
@@ -209,14 +215,14 @@ export default function AdminUser() {
         </section>
       </div>
       <section className="card" aria-labelledby="events-h">
-        <h2 id="events-h">Recent activity by this user</h2>
+        <h2 id="events-h">Recent activity by and about this user</h2>
         {events.length === 0 ? (
           <p className="empty">No recorded activity yet.</p>
         ) : (
           <ul className="small" style={{ paddingLeft: '1.1rem', margin: 0 }}>
             {events.map((e) => (
               <li key={e.id}>
-                <code>{e.event}</code>{' '}
+                <code>{e.event}</code> {e.actor ? `by ${e.actor}` : ''}{' '}
                 <span className="muted">
                   {formatDateTime(e.at)} {e.ip ? `from ${e.ip}` : ''}
                 </span>

@@ -34,7 +34,7 @@ export async function insertAuditEvent(db: Db, entry: AuditEvent): Promise<void>
 /** Newest first, with keyset pagination on id (`before` = the smallest id already shown). */
 export async function listAuditEvents(
   db: Db,
-  options: { limit: number; before?: number; event?: string; actorUserId?: string },
+  options: { limit: number; before?: number; event?: string; actorUserId?: string; aboutUserId?: string },
 ): Promise<AuditLogEntry[]> {
   let query = db
     .selectFrom('audit_log')
@@ -55,5 +55,15 @@ export async function listAuditEvents(
   if (options.before !== undefined) query = query.where('id', '<', options.before);
   if (options.event) query = query.where('event', '=', options.event);
   if (options.actorUserId) query = query.where('actor_user_id', '=', options.actorUserId);
+  if (options.aboutUserId) {
+    const id = options.aboutUserId;
+    // what the user did, and what was done to their account
+    query = query.where((eb) =>
+      eb.or([
+        eb('actor_user_id', '=', id),
+        eb.and([eb('target_type', '=', 'user'), eb('target_id', '=', id)]),
+      ]),
+    );
+  }
   return query.execute();
 }
