@@ -161,6 +161,8 @@ export interface PairsTable {
   response_b_id: string;
   status: Generated<'open' | 'closed'>;
   judgment_count: Generated<number>;
+  /** open leases on this pair; it is offered while judgment_count + lease_count < redundancy */
+  lease_count: Generated<number>;
   priority: Generated<number>;
   is_gold: Generated<boolean>;
   /** the original label of an imported labelled file; never shown to annotators */

@@ -2,7 +2,8 @@
  * Seeds the demo: one user per role (plus a second, bilingual annotator), a preference project and
  * a sentiment project. Passwords are random and returned once, for the caller to print.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DEFAULT_POLICY_SEED, leastJudgedPolicy } from './selection';
 import type { Kysely } from 'kysely';
 import type { Database, Role } from '../db/schema';
 import { countUsers, insertUser } from '../db/queries/users';
@@ -62,7 +63,7 @@ const DEMO_USERS: { email: string; name: string; roles: Role[]; languages: strin
     name: 'Jonas Annotator',
     roles: ['annotator'],
     languages: ['en', 'de', 'fr'],
-    domains: ['code', 'medical'],
+    domains: ['code', 'medical', 'legal', 'finance'],
   },
 ];
 
@@ -98,6 +99,9 @@ Label the writer's overall attitude in the text.
 
 Sarcasm counts as what the writer means, not what the words say. When praise and complaint are
 mixed, choose the one the writer ends up leaning toward; if there is no lean, choose neutral.`;
+
+const policy = leastJudgedPolicy(DEFAULT_POLICY_SEED);
+const withPriority = (id: string) => ({ id, priority: policy.priority({ id }) });
 
 /** True when the database holds no users and no projects, the condition for seeding the demo. */
 export async function isDatabaseEmpty(db: Kysely<Database>): Promise<boolean> {
@@ -186,6 +190,7 @@ export async function seedDemo(
       pairs += await insertPairs(
         trx,
         candidatePairs(responseIds, options.pairCapPerPrompt ?? 6, options.rng).map(([a, b]) => ({
+          ...withPriority(randomUUID()),
           project_id: preference.id,
           prompt_id: prompt.id,
           response_a_id: a,

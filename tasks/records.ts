@@ -25,6 +25,7 @@ export const NativePreferenceRecordSchema = z
             .min(1, 'response text is empty')
             .max(200_000, 'response is longer than 200,000 characters'),
         }),
+        { error: 'must be a list of responses like [{"model": "m1", "text": "…"}, …]' },
       )
       .min(2, 'needs at least two responses to compare')
       .max(16, 'at most 16 responses per prompt'),

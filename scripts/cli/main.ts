@@ -4,6 +4,7 @@ import { registerDb } from './commands/db';
 import { registerUser } from './commands/user';
 import { registerDemo } from './commands/demo';
 import { registerSession } from './commands/session';
+import { registerImport } from './commands/import';
 import { EXIT, reportError } from './runtime';
 
 const program = new Command('arbiter')
@@ -17,6 +18,7 @@ registerDb(program);
 registerUser(program);
 registerDemo(program);
 registerSession(program);
+registerImport(program);
 
 try {
   await program.parseAsync(process.argv);

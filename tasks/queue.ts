@@ -1,0 +1,181 @@
+/**
+ * What an annotator gets next, and what happens when they skip. Every step is one transaction, so
+ * a lease and the pair's counters change together or not at all.
+ */
+import { z } from 'zod';
+import type { Kysely } from 'kysely';
+import type { ChatMessage, Database } from '../db/schema';
+import {
+  endLease,
+  expireLeases,
+  findOpenLease,
+  hasAvailablePair,
+  leaseNextPair,
+  lockAssignment,
+  type Annotator,
+  type Lease,
+} from '../db/queries/queue';
+import { findProjectBySlug } from '../db/queries/projects';
+import { UserInputError } from './errors';
+import type { Rng } from './rng';
+
+/** Tries before answering "nothing available" while other requests hold the remaining pairs. */
+const LEASE_ATTEMPTS = 8;
+
+export type { Lease };
+
+/**
+ * The annotator's current pair: their open lease if they have one (a reload shows the same pair),
+ * otherwise a new lease chosen by the queue. null when nothing is available to them.
+ * Left/right placement is random per assignment and stored with it.
+ */
+export async function nextPair(
+  db: Kysely<Database>,
+  options: { annotator: Annotator; projectSlug?: string | null; now?: Date; rng: Rng },
+): Promise<Lease | null> {
+  const now = options.now ?? new Date();
+  let projectId: string | null = null;
+  if (options.projectSlug) {
+    const project = await findProjectBySlug(db, options.projectSlug);
+    if (!project || project.type !== 'preference') {
+      throw new UserInputError(`No preference project "${options.projectSlug}".`, 'project', 'not-found');
+    }
+    projectId = project.id;
+  }
+  await expireLeases(db, now);
+  const open = await findOpenLease(db, options.annotator.id, projectId, now);
+  if (open) return open;
+  const leftIsA = options.rng() < 0.5;
+  // SKIP LOCKED passes over pairs other requests are leasing right now; when that leaves nothing,
+  // check (without locking) whether anything qualifies at all, and if so try again shortly.
+  for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt++) {
+    const lease = await db
+      .transaction()
+      .execute((trx) => leaseNextPair(trx, { annotator: options.annotator, projectId, now, leftIsA }));
+    if (lease) return lease;
+    if (!(await hasAvailablePair(db, options.annotator, projectId))) return null;
+    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * (attempt + 1)));
+  }
+  return null;
+}
+
+export const SKIP_REASONS = {
+  expertise: 'Outside my expertise',
+  language: 'A language I do not read well enough',
+  broken: 'Content is broken, truncated or unreadable',
+  conflict: 'Conflict of interest or too distressing to judge',
+  other: 'Other',
+} as const;
+
+export const SkipSchema = z.object({
+  assignmentId: z.uuid({ error: 'Unknown assignment.' }),
+  reason: z.enum(Object.keys(SKIP_REASONS) as [keyof typeof SKIP_REASONS], {
+    error: 'Choose why you are skipping.',
+  }),
+  note: z.string().trim().max(500, 'Keep the note under 500 characters.').default(''),
+});
+
+/** Skips a leased pair with a reason; the pair's slot returns to the pool for other annotators. */
+export async function skipPair(
+  db: Kysely<Database>,
+  annotatorId: string,
+  input: z.input<typeof SkipSchema>,
+  now = new Date(),
+): Promise<void> {
+  const parsed = SkipSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UserInputError(issue.message, String(issue.path[0] ?? ''));
+  }
+  const { assignmentId, reason, note } = parsed.data;
+  await db.transaction().execute(async (trx) => {
+    const assignment = await lockAssignment(trx, assignmentId, annotatorId);
+    if (!assignment?.pair_id) throw new UserInputError('Unknown assignment.', 'assignmentId', 'not-found');
+    if (assignment.status !== 'leased') {
+      throw new UserInputError(
+        `This pair is already ${assignment.status}; there is nothing to skip.`,
+        'assignmentId',
+        'conflict',
+      );
+    }
+    await endLease(
+      trx,
+      { id: assignment.id, pair_id: assignment.pair_id },
+      'skipped',
+      note ? `${reason}: ${note}` : reason,
+      now,
+    );
+  });
+}
+
+export interface PairView {
+  assignmentId: string;
+  pairId: string;
+  project: { id: string; slug: string; name: string; guidelines: string; redundancy: number };
+  messages: ChatMessage[];
+  language: string | null;
+  domain: string | null;
+  left: { id: string; text: string };
+  right: { id: string; text: string };
+  expiresAt: Date;
+}
+
+/**
+ * What the compare screen shows for one of the annotator's assignments. Model names and the
+ * source file's reference label are deliberately absent: they would anchor the judgment.
+ */
+export async function loadPairView(
+  db: Kysely<Database>,
+  assignmentId: string,
+  annotatorId: string,
+): Promise<PairView | null> {
+  const row = await db
+    .selectFrom('assignments as a')
+    .innerJoin('pairs as p', 'p.id', 'a.pair_id')
+    .innerJoin('projects as pr', 'pr.id', 'p.project_id')
+    .innerJoin('prompts as q', 'q.id', 'p.prompt_id')
+    .innerJoin('responses as ra', 'ra.id', 'p.response_a_id')
+    .innerJoin('responses as rb', 'rb.id', 'p.response_b_id')
+    .select([
+      'a.id as assignment_id',
+      'a.left_response_id',
+      'a.expires_at',
+      'p.id as pair_id',
+      'pr.id as project_id',
+      'pr.slug',
+      'pr.name',
+      'pr.guidelines',
+      'pr.redundancy',
+      'q.messages',
+      'q.language',
+      'q.domain',
+      'ra.id as a_id',
+      'ra.text as a_text',
+      'rb.id as b_id',
+      'rb.text as b_text',
+    ])
+    .where('a.id', '=', assignmentId)
+    .where('a.annotator_id', '=', annotatorId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const a = { id: row.a_id, text: row.a_text };
+  const b = { id: row.b_id, text: row.b_text };
+  const leftIsA = row.left_response_id === row.a_id;
+  return {
+    assignmentId: row.assignment_id,
+    pairId: row.pair_id,
+    project: {
+      id: row.project_id,
+      slug: row.slug,
+      name: row.name,
+      guidelines: row.guidelines,
+      redundancy: row.redundancy,
+    },
+    messages: row.messages,
+    language: row.language,
+    domain: row.domain,
+    left: leftIsA ? a : b,
+    right: leftIsA ? b : a,
+    expiresAt: row.expires_at,
+  };
+}
