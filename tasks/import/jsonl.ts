@@ -21,7 +21,7 @@ export const DEFAULT_JSONL_LIMITS: JsonlLimits = { maxBytes: 1024 ** 3, maxLineB
 
 export class InputTooLargeError extends Error {}
 
-async function* decompressed(input: Readable): AsyncGenerator<Buffer> {
+async function* decompressedInner(input: Readable): AsyncGenerator<Buffer> {
   const iterator = input[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done) return;
@@ -57,6 +57,15 @@ async function* decompressed(input: Readable): AsyncGenerator<Buffer> {
   yield head;
   for (let next = await iterator.next(); !next.done; next = await iterator.next())
     yield Buffer.from(next.value as Buffer);
+}
+
+/** Decompressed chunks; the input is released however reading ends (done, error, or the caller stopping). */
+async function* decompressed(input: Readable): AsyncGenerator<Buffer> {
+  try {
+    yield* decompressedInner(input);
+  } finally {
+    input.destroy();
+  }
 }
 
 export async function* readJsonLines(

@@ -268,7 +268,7 @@ async function writeBatch(
         prompt_id: promptId,
         response_a_id: a,
         response_b_id: b,
-        reference: labelled ? { preferred: a === preferredId ? 'b' : 'a', source: format, line } : null,
+        reference: labelled ? { preferred: a === preferredId ? 'a' : 'b', source: format, line } : null,
       });
     }
   });
