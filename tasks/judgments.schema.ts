@@ -20,6 +20,15 @@ export const FLAG_KEYS = Object.keys(FLAG_CATEGORY_LABELS) as FlagCategoryKey[];
 export const SEVERITY_LABELS = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' } as const;
 export type SeverityKey = keyof typeof SEVERITY_LABELS;
 
+/** Why an annotator may skip a pair (the skip form's choices). */
+export const SKIP_REASONS = {
+  expertise: 'Outside my expertise',
+  language: 'A language I do not read well enough',
+  broken: 'Content is broken, truncated or unreadable',
+  conflict: 'Conflict of interest or too distressing to judge',
+  other: 'Other',
+} as const;
+
 /** The 7-point scale as shown: negative favours the left response, positive the right one. */
 export const SCALE = [
   { value: -3, label: 'Left much better' },

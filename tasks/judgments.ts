@@ -303,3 +303,41 @@ export async function listRecentJudgments(
     };
   });
 }
+
+/** One of the annotator's judgments with its flags, as they saw it (for the edit form). */
+export async function loadOwnJudgment(db: Kysely<Database>, annotatorId: string, judgmentId: string) {
+  const row = await db
+    .selectFrom('judgments as j')
+    .innerJoin('pairs as p', 'p.id', 'j.pair_id')
+    .select([
+      'j.id',
+      'j.helpfulness',
+      'j.safety',
+      'j.both_unacceptable',
+      'j.rationale',
+      'j.shown_left_response_id',
+      'p.response_a_id',
+    ])
+    .where('j.id', '=', judgmentId)
+    .where('j.annotator_id', '=', annotatorId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const sign = row.shown_left_response_id === row.response_a_id ? 1 : -1;
+  const flags = await db
+    .selectFrom('response_flags')
+    .select(['response_id', 'category', 'severity'])
+    .where('judgment_id', '=', judgmentId)
+    .execute();
+  return {
+    id: row.id,
+    helpfulness: row.helpfulness * sign || 0,
+    safety: row.safety * sign || 0,
+    bothUnacceptable: row.both_unacceptable,
+    rationale: row.rationale,
+    flags: flags.map((f) => ({
+      side: f.response_id === row.shown_left_response_id ? ('left' as const) : ('right' as const),
+      category: f.category,
+      severity: f.severity,
+    })),
+  };
+}

@@ -17,6 +17,7 @@ import {
 } from '../db/queries/queue';
 import { findProjectBySlug } from '../db/queries/projects';
 import { UserInputError } from './errors';
+import { SKIP_REASONS } from './judgments.schema';
 import type { Rng } from './rng';
 
 /** Tries before answering "nothing available" while other requests hold the remaining pairs. */
@@ -59,13 +60,7 @@ export async function nextPair(
   return null;
 }
 
-export const SKIP_REASONS = {
-  expertise: 'Outside my expertise',
-  language: 'A language I do not read well enough',
-  broken: 'Content is broken, truncated or unreadable',
-  conflict: 'Conflict of interest or too distressing to judge',
-  other: 'Other',
-} as const;
+export { SKIP_REASONS };
 
 export const SkipSchema = z.object({
   assignmentId: z.uuid({ error: 'Unknown assignment.' }),

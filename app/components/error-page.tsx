@@ -39,7 +39,12 @@ export function RouteErrorBoundary() {
   if (isRouteErrorResponse(error) && error.status === 404) {
     return (
       <ErrorPanel code="404" title="Page not found">
-        <p>There is nothing at this address. It may have moved, or the link may be mistyped.</p>
+        <p>
+          {(error.data as { message?: string } | null)?.message &&
+          (error.data as { message: string }).message !== 'Not found'
+            ? (error.data as { message: string }).message
+            : 'There is nothing at this address. It may have moved, or the link may be mistyped.'}
+        </p>
         <div className="row">
           <Link to="/" className="button button-primary">
             Go to your home page

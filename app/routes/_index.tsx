@@ -59,6 +59,13 @@ export default function Home() {
                     units={project.units}
                     noun={unitNoun(project.type)}
                   />
+                  {project.type === 'preference' ? (
+                    <p style={{ marginTop: '0.8rem', marginBottom: 0 }}>
+                      <Link to={`/compare?project=${project.slug}`} className="button button-primary">
+                        Compare responses
+                      </Link>
+                    </p>
+                  ) : null}
                   <p className="small" style={{ marginTop: '0.6rem', marginBottom: 0 }}>
                     Your {project.type === 'preference' ? 'judgments' : 'labels'}:{' '}
                     <strong>{data.annotator!.mine[project.id] ?? 0}</strong>

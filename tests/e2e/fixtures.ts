@@ -11,7 +11,11 @@ export const BASE = () => process.env.E2E_BASE_URL!;
 
 export function demoLogin(role: string): DemoLogin {
   const logins = JSON.parse(fs.readFileSync(process.env.E2E_LOGINS!, 'utf8')) as DemoLogin[];
-  const login = logins.find((l) => l.roles.includes(role));
+  // "annotator2" names the demo's second annotator
+  const login =
+    role === 'annotator2'
+      ? logins.find((l) => l.email.startsWith('annotator2@'))
+      : logins.find((l) => l.roles.includes(role));
   if (!login) throw new Error(`no demo login with role ${role}`);
   return login;
 }

@@ -11,6 +11,9 @@ import { seedDemo } from '../../tasks/demo';
 import { createRng } from '../../tasks/rng';
 import { TEST_SCRYPT } from '../../tasks/passwords';
 import { loadDemoData } from '../../scripts/cli/demo-data';
+import { Readable } from 'node:stream';
+import { createProject } from '../../tasks/projects';
+import { importPreferences } from '../../tasks/import/preferences';
 
 export default async function globalSetup() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'arbiter-e2e-'));
@@ -28,6 +31,27 @@ export default async function globalSetup() {
     log: () => undefined,
     beforeListen: async ({ db }) => {
       logins = (await seedDemo(db, loadDemoData(), { rng: createRng(7), scrypt: TEST_SCRYPT })).logins;
+      // a project whose responses try to run script, for the "rendered inert" check
+      const hostile = await createProject(
+        db,
+        { slug: 'e2e-hostile', name: 'Hostile content', type: 'preference' },
+        {},
+      );
+      const record = {
+        prompt: 'Say hello <img src=x onerror="window.__xss = 1">',
+        responses: [
+          { model: 'a', text: 'Hello! <script>window.__xss = 1</script>' },
+          {
+            model: 'b',
+            text: 'Hi <img src=x onerror="window.__xss = 2"> [click](javascript:window.__xss=3)',
+          },
+        ],
+      };
+      await importPreferences(db, () => Readable.from([JSON.stringify(record)]), {
+        projectId: hostile.id,
+        format: 'arbiter',
+        rng: createRng(1),
+      });
     },
   });
   const loginsFile = path.join(dataDir, 'logins.json');

@@ -30,6 +30,8 @@ export const ROUTE_ACCESS: Record<string, RouteCase> = {
   'routes/invite.$token': { rule: { kind: 'public' }, path: '/invite/not-a-real-token' },
   'routes/healthz': { rule: { kind: 'public' }, path: '/healthz' },
   'routes/account': { rule: { kind: 'signed-in' }, path: '/account' },
+  'routes/compare': { rule: { kind: 'roles', roles: ['annotator'] }, path: '/compare' },
+  'routes/compare_.history': { rule: { kind: 'roles', roles: ['annotator'] }, path: '/compare/history' },
   'routes/projects._index': {
     rule: { kind: 'roles', roles: ['lead', 'researcher', 'admin'] },
     path: '/projects',

@@ -1,0 +1,65 @@
+/** The compare screen's door to the queue and judgments, bound to this process's database. */
+import { randomUUID } from 'node:crypto';
+import type { PublicUser } from '../../db/queries/users';
+import { loadPairView, nextPair, skipPair } from '../../tasks/queue';
+import { editJudgment, listRecentJudgments, loadOwnJudgment, submitJudgment } from '../../tasks/judgments';
+import type { SubmitJudgmentInput } from '../../tasks/judgments.schema';
+import { getAppContext } from './context.server';
+
+/** Left/right placement only needs to be unpredictable to the annotator, not reproducible. */
+const placement = () => Math.random();
+
+export async function currentPair(user: PublicUser, projectSlug: string | null) {
+  const db = getAppContext().db;
+  const lease = await nextPair(db, {
+    annotator: { id: user.id, languages: user.languages, domains: user.domains },
+    projectSlug,
+    rng: placement,
+  });
+  if (!lease) return null;
+  const view = await loadPairView(db, lease.assignment_id, user.id);
+  return view ? { ...view, submissionId: randomUUID() } : null;
+}
+
+export const submit = (user: PublicUser, input: SubmitJudgmentInput) =>
+  submitJudgment(getAppContext().db, user.id, input);
+export const skip = (user: PublicUser, input: Parameters<typeof skipPair>[2]) =>
+  skipPair(getAppContext().db, user.id, input);
+export const edit = (user: PublicUser, judgmentId: string, fields: unknown) =>
+  editJudgment(getAppContext().db, user.id, judgmentId, fields);
+export const ownJudgment = (user: PublicUser, judgmentId: string) =>
+  loadOwnJudgment(getAppContext().db, user.id, judgmentId);
+export const recent = (user: PublicUser, limit?: number) =>
+  listRecentJudgments(getAppContext().db, user.id, limit);
+
+/** Today's and all-time counts, and the streak of consecutive days with at least one judgment. */
+export async function annotatorStats(user: PublicUser, now = new Date()) {
+  const db = getAppContext().db;
+  const days = await db
+    .selectFrom('judgments')
+    .select((eb) => [
+      eb
+        .fn<string>('to_char', [
+          eb.fn('date_trunc', [eb.val('day'), eb.ref('created_at')]),
+          eb.val('YYYY-MM-DD'),
+        ])
+        .as('day'),
+      eb.fn.countAll<number>().as('n'),
+    ])
+    .where('annotator_id', '=', user.id)
+    .groupBy('day')
+    .orderBy('day', 'desc')
+    .limit(400)
+    .execute();
+  const today = now.toISOString().slice(0, 10);
+  const counts = new Map(days.map((d) => [d.day, Number(d.n)]));
+  let streak = 0;
+  for (
+    let d = new Date(`${today}T00:00:00Z`);
+    counts.has(d.toISOString().slice(0, 10));
+    d = new Date(d.getTime() - 86_400_000)
+  ) {
+    streak++;
+  }
+  return { today: counts.get(today) ?? 0, total: [...counts.values()].reduce((a, b) => a + b, 0), streak };
+}
