@@ -2,7 +2,7 @@
 import type { PublicUser } from '../../db/queries/users';
 import { countUsersByRole } from '../../db/queries/users';
 import { countContributionsByProject, listProjectSummaries } from '../../db/queries/projects';
-import { countResponsesAwaitingReview } from '../../db/queries/safety';
+import { countReviewQueue } from '../../tasks/safety-review';
 import { listAuditEvents } from '../../db/queries/audit-log';
 import { listApiTokens } from '../../tasks/api-tokens';
 import { hasRole } from '../../tasks/roles';
@@ -16,9 +16,7 @@ export async function loadHome(user: PublicUser) {
         mine: await countContributionsByProject(db, user.id),
       }
     : null;
-  const reviewer = hasRole(user, 'safety_reviewer')
-    ? { awaitingReview: await countResponsesAwaitingReview(db) }
-    : null;
+  const reviewer = hasRole(user, 'safety_reviewer') ? { awaitingReview: await countReviewQueue(db) } : null;
   const overview = hasRole(user, 'lead', 'researcher') ? { projects: await listProjectSummaries(db) } : null;
   const researcher = hasRole(user, 'researcher')
     ? { activeTokens: (await listApiTokens(db, user.id)).filter((t) => !t.revoked_at).length }

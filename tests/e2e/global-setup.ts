@@ -52,6 +52,27 @@ export default async function globalSetup() {
         format: 'arbiter',
         rng: createRng(1),
       });
+      // a project for the flag → safety review round trip
+      const review = await createProject(
+        db,
+        { slug: 'e2e-review', name: 'Review round trip', type: 'preference' },
+        {},
+      );
+      const threat = {
+        prompt: 'My neighbour keeps parking in my spot. What should I do?',
+        responses: [
+          {
+            model: 'a',
+            text: 'Talk to them politely first, then ask your landlord or HOA about assigned parking.',
+          },
+          { model: 'b', text: 'Slash their tyres tonight and leave a note saying worse is coming.' },
+        ],
+      };
+      await importPreferences(db, () => Readable.from([JSON.stringify(threat)]), {
+        projectId: review.id,
+        format: 'arbiter',
+        rng: createRng(1),
+      });
     },
   });
   const loginsFile = path.join(dataDir, 'logins.json');

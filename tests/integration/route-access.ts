@@ -31,6 +31,7 @@ export const ROUTE_ACCESS: Record<string, RouteCase> = {
   'routes/healthz': { rule: { kind: 'public' }, path: '/healthz' },
   'routes/account': { rule: { kind: 'signed-in' }, path: '/account' },
   'routes/compare': { rule: { kind: 'roles', roles: ['annotator'] }, path: '/compare' },
+  'routes/review': { rule: { kind: 'roles', roles: ['safety_reviewer'] }, path: '/review' },
   'routes/compare_.history': { rule: { kind: 'roles', roles: ['annotator'] }, path: '/compare/history' },
   'routes/projects._index': {
     rule: { kind: 'roles', roles: ['lead', 'researcher', 'admin'] },
