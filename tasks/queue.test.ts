@@ -5,7 +5,9 @@ import { describeDb } from '../tests/setup/db';
 import { makePreferenceProject, makeUser } from '../tests/setup/factories';
 import { openDb } from '../db/client';
 import { TEST_DATABASE_URL } from '../tests/setup/test-env';
+import { randomUUID } from 'node:crypto';
 import { nextPair, skipPair, loadPairView } from './queue';
+import { submitJudgment } from './judgments';
 import { createRng } from './rng';
 
 const rng = createRng(5);
@@ -162,56 +164,69 @@ describeDb('assignment queue', ({ db, backend, handle }) => {
   });
 
   it.skipIf(backend === 'pglite' || !TEST_DATABASE_URL)(
-    'never over-assigns when 20 annotators pull at once through two app processes (PostgreSQL)',
+    '20 annotators pulling and submitting through two app processes never exceed redundancy (PostgreSQL)',
     async () => {
+      const redundancy = 3;
       const project = await makePreferenceProject(db(), {
-        redundancy: 3,
-        prompts: Array.from({ length: 10 }, () => ({})),
+        redundancy,
+        prompts: Array.from({ length: 12 }, () => ({})),
       });
       // a second pool on the same database: what a second app process would hold
       const second = await openDb({ kind: 'postgres', url: handle().location, poolSize: 10 });
       const processes = [db(), second.db];
       const people = await Promise.all(Array.from({ length: 20 }, () => annotator(db())));
-      const rounds = 3;
-      for (let round = 0; round < rounds; round++) {
-        await Promise.all(
-          people.map(async (person, i) => {
-            const lease = await nextPair(processes[i % 2]!, {
+      let submitted = 0;
+      // everyone works until the queue has nothing left for them; some skip now and then
+      await Promise.all(
+        people.map(async (person, i) => {
+          const conn = processes[i % 2]!;
+          const personal = createRng(100 + i);
+          for (;;) {
+            const lease = await nextPair(conn, {
               annotator: person,
               projectSlug: project.slug,
-              rng: createRng(i + round),
+              rng: personal,
             });
-            if (lease && round < rounds - 1)
-              await skipPair(processes[i % 2]!, person.id, {
-                assignmentId: lease.assignment_id,
-                reason: 'other',
-              });
-          }),
-        );
-      }
+            if (!lease) return;
+            if (personal() < 0.15) {
+              await skipPair(conn, person.id, { assignmentId: lease.assignment_id, reason: 'other' });
+              continue;
+            }
+            const judgmentId = randomUUID();
+            const input = {
+              judgmentId,
+              assignmentId: lease.assignment_id,
+              fields: { helpfulness: 1, safety: 0 },
+            };
+            await submitJudgment(conn, person.id, input);
+            // a retry of the same submission (a double click) must not count twice
+            if (personal() < 0.2) await submitJudgment(processes[(i + 1) % 2]!, person.id, input);
+            submitted++;
+          }
+        }),
+      );
       await second.close();
       const pairs = await leasesPerPair(db(), project.id);
-      const leased = await db()
-        .selectFrom('assignments')
-        .select(['pair_id', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('project_id', '=', project.id)
-        .where('status', '=', 'leased')
-        .groupBy('pair_id')
-        .execute();
       for (const pair of pairs) {
-        const open = Number(leased.find((l) => l.pair_id === pair.id)?.n ?? 0);
-        expect(open).toBeLessThanOrEqual(3);
-        expect(pair.lease_count).toBe(open);
+        expect(pair.judgment_count).toBeLessThanOrEqual(redundancy);
+        expect(pair.lease_count).toBe(0);
+        const judged = await db()
+          .selectFrom('judgments')
+          .select(['annotator_id'])
+          .where('pair_id', '=', pair.id)
+          .execute();
+        expect(judged).toHaveLength(pair.judgment_count);
+        expect(new Set(judged.map((j) => j.annotator_id)).size).toBe(judged.length);
       }
-      expect(leased.reduce((sum, l) => sum + Number(l.n), 0)).toBe(20);
-      const dupes = await db()
-        .selectFrom('assignments')
-        .select(['pair_id', 'annotator_id', (eb) => eb.fn.countAll<number>().as('n')])
+      // 12 pairs × 3 = 36 slots, 20 people: every slot is filled and every acknowledged judgment is there
+      expect(pairs.every((p) => p.judgment_count === redundancy)).toBe(true);
+      const total = await db()
+        .selectFrom('judgments')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('project_id', '=', project.id)
-        .groupBy(['pair_id', 'annotator_id'])
-        .having((eb) => eb.fn.countAll(), '>', 1)
-        .execute();
-      expect(dupes).toEqual([]);
+        .executeTakeFirstOrThrow();
+      expect(Number(total.n)).toBe(submitted);
+      expect(submitted).toBe(12 * redundancy);
     },
   );
 });
