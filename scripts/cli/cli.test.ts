@@ -156,6 +156,58 @@ for (const backend of backends) {
       );
     });
 
+    it('imports a file, then restricts the project to named members', async () => {
+      const file = path.join(dataDir, `import-${backend.name}.jsonl`);
+      fs.writeFileSync(
+        file,
+        [
+          JSON.stringify({
+            chosen: '\n\nHuman: Hi there\n\nAssistant: Hello! How can I help?',
+            rejected: '\n\nHuman: Hi there\n\nAssistant: What.',
+          }),
+          JSON.stringify({ prompt: 'Name a prime.', chosen: '7', rejected: '8' }),
+        ][0] + '\n',
+      );
+      const imported = await arbiter(
+        ['import', '--project', 'cli-pairs', '--create', '--file', file],
+        backend.env(),
+      );
+      expect(imported.stderr).toBe('');
+      expect(imported.stdout).toContain('Imported 1 record(s) (hh-rlhf) into cli-pairs');
+      const bad = path.join(dataDir, `bad-${backend.name}.jsonl`);
+      fs.writeFileSync(bad, '{"prompt": "x", "chosen": "a", "rejected": "a"}\nnot json\n');
+      const refused = await arbiter(['import', '--project', 'cli-pairs', '--file', bad], backend.env());
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`${bad}:1: needs at least two different responses to compare`);
+      expect(refused.stderr).toContain(`${bad}:2: not valid JSON`);
+
+      const added = await arbiter(
+        ['project', 'members', 'add', '--project', 'cli-pairs', '--email', 'new.person@example.org'],
+        backend.env(),
+      );
+      expect(added.stdout).toContain('new.person@example.org: added');
+      const unknown = await arbiter(
+        ['project', 'members', 'add', '--project', 'cli-pairs', '--email', 'ghost@example.org'],
+        backend.env(),
+      );
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr.trim()).toBe('error: email: No user with email ghost@example.org.');
+      expect(
+        (await arbiter(['project', 'access', '--project', 'cli-pairs', '--members-only'], backend.env()))
+          .code,
+      ).toBe(0);
+      const report = path.join(dataDir, `members-${backend.name}.json`);
+      await arbiter(
+        ['project', 'members', 'list', '--project', 'cli-pairs', '--report', report],
+        backend.env(),
+      );
+      expect(JSON.parse(fs.readFileSync(report, 'utf8'))).toMatchObject({
+        project: 'cli-pairs',
+        members_only: true,
+        members: [expect.objectContaining({ email: 'new.person@example.org' })],
+      });
+    });
+
     it('db migrate reports as JSON', async () => {
       const report = path.join(dataDir, `migrate-${backend.name}.json`);
       const run = await arbiter(['db', 'migrate', '--report', report], backend.env());
@@ -212,6 +264,10 @@ describe('arbiter CLI errors', () => {
       ['user', 'passwd'],
       ['demo'],
       ['session', 'rotate-secret'],
+      ['import'],
+      ['project', 'list'],
+      ['project', 'members', 'add'],
+      ['project', 'access'],
     ]) {
       const run = await arbiter([...command, '--help'], {});
       expect(`${command.join(' ')}: ${run.code}`).toBe(`${command.join(' ')}: 0`);

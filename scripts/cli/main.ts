@@ -5,6 +5,7 @@ import { registerUser } from './commands/user';
 import { registerDemo } from './commands/demo';
 import { registerSession } from './commands/session';
 import { registerImport } from './commands/import';
+import { registerProject } from './commands/project';
 import { EXIT, reportError } from './runtime';
 
 const program = new Command('arbiter')
@@ -19,6 +20,7 @@ registerUser(program);
 registerDemo(program);
 registerSession(program);
 registerImport(program);
+registerProject(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,112 @@
+import type { Command } from 'commander';
+import { listProjectSummaries } from '../../../db/queries/projects';
+import { addMember, listMembers, removeMember, setMembersOnly } from '../../../tasks/project-members';
+import { requireProject } from '../../../tasks/projects';
+import { action, CliError, withDb, writeReport } from '../runtime';
+
+const CLI_ACTOR = { email: 'cli' };
+
+export function registerProject(program: Command): void {
+  const project = program.command('project').description('Projects and who may work on them.');
+
+  project
+    .command('list')
+    .description('List projects with their progress.')
+    .option('--report <file>', 'write the list as JSON')
+    .action(
+      action(async (opts: { report?: string }) => {
+        await withDb('project list', async ({ db }) => {
+          const projects = await listProjectSummaries(db);
+          writeReport(opts.report, { projects });
+          if (projects.length === 0) {
+            console.log('No projects yet. Create one with: arbiter import --project SLUG --create --file F');
+            return;
+          }
+          for (const p of projects) {
+            console.log(
+              `${p.slug.padEnd(24)} ${p.type.padEnd(10)} ${p.completed}/${p.units} complete, ${p.judgments} judgments${p.members_only ? ', members only' : ''}`,
+            );
+          }
+        });
+      }),
+    );
+
+  const members = project.command('members').description('Project membership.');
+  for (const [verb, describe] of [
+    [
+      'add',
+      'Add a user to a project (it stays open to everyone until restricted with `arbiter project access`).',
+    ],
+    ['remove', 'Remove a user from a project.'],
+  ] as const) {
+    members
+      .command(verb)
+      .description(describe)
+      .requiredOption('--project <slug>', 'the project')
+      .requiredOption(
+        '--email <email>',
+        'the user (repeat for several)',
+        (v: string, all: string[]) => [...all, v],
+        [],
+      )
+      .action(
+        action(async (opts: { project: string; email: string[] }) => {
+          await withDb(`project members ${verb}`, async ({ db }) => {
+            const found = await requireProject(db, opts.project);
+            for (const email of opts.email) {
+              const changed =
+                verb === 'add'
+                  ? await addMember(db, found.id, email, CLI_ACTOR)
+                  : await removeMember(db, found.id, email, CLI_ACTOR);
+              console.log(
+                `${email}: ${changed ? (verb === 'add' ? 'added' : 'removed') : verb === 'add' ? 'already a member' : 'was not a member'}`,
+              );
+            }
+            if (verb === 'add' && !found.members_only) {
+              console.log(
+                `Note: ${found.slug} is still open to every annotator; restrict it with \`arbiter project access --project ${found.slug} --members-only\`.`,
+              );
+            }
+          });
+        }),
+      );
+  }
+  members
+    .command('list')
+    .description('List the members of a project.')
+    .requiredOption('--project <slug>', 'the project')
+    .option('--report <file>', 'write the list as JSON')
+    .action(
+      action(async (opts: { project: string; report?: string }) => {
+        await withDb('project members list', async ({ db }) => {
+          const found = await requireProject(db, opts.project);
+          const rows = await listMembers(db, found.id);
+          writeReport(opts.report, { project: found.slug, members_only: found.members_only, members: rows });
+          console.log(
+            `${found.slug}: ${found.members_only ? 'members only' : 'open to every annotator'}; ${rows.length} member(s)`,
+          );
+          for (const m of rows) console.log(`  ${m.email}  ${m.roles.join(', ')}`);
+        });
+      }),
+    );
+
+  project
+    .command('access')
+    .description('Restrict a project to its members, or open it to every annotator.')
+    .requiredOption('--project <slug>', 'the project')
+    .option('--members-only', 'only members get its pairs')
+    .option('--everyone', 'every annotator gets its pairs')
+    .action(
+      action(async (opts: { project: string; membersOnly?: boolean; everyone?: boolean }) => {
+        if (!!opts.membersOnly === !!opts.everyone)
+          throw new CliError('Give exactly one of --members-only or --everyone.');
+        await withDb('project access', async ({ db }) => {
+          const found = await requireProject(db, opts.project);
+          await setMembersOnly(db, found.id, !!opts.membersOnly, CLI_ACTOR);
+          console.log(
+            `${found.slug} is now ${opts.membersOnly ? 'open to its members only' : 'open to every annotator'}.`,
+          );
+        });
+      }),
+    );
+}
