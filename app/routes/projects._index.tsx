@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { json } from '@remix-run/node';
-import { useLoaderData } from '@remix-run/react';
+import { Link, useLoaderData } from '@remix-run/react';
 import { createColumnHelper } from '@tanstack/react-table';
 import { DataTable } from '../components/data-table';
 import { PageHeader } from '../components/layout';
@@ -26,7 +26,9 @@ const columns = [
     header: 'Project',
     cell: (c) => (
       <div>
-        <strong>{c.getValue()}</strong>
+        <Link to={`/projects/${c.row.original.slug}`}>
+          <strong>{c.getValue()}</strong>
+        </Link>
         <div className="small muted">{c.row.original.slug}</div>
       </div>
     ),

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../../db/schema';
 import { availableBackends } from '../setup/db';
-import { makeUser } from '../setup/factories';
+import { makePreferenceProject, makeUser } from '../setup/factories';
 import { type Client, useTestServer } from '../setup/server';
 import { expectedStatus, ROUTE_ACCESS, type Actor } from './route-access';
 
@@ -24,9 +24,11 @@ for (const backend of availableBackends()) {
     const server = useTestServer(backend);
     const clients = new Map<Actor, Client>();
     let adminId = '';
+    let projectSlug = '';
 
     beforeAll(async () => {
       clients.set('anonymous', server.client());
+      projectSlug = (await makePreferenceProject(server.db(), { prompts: [{}] })).slug;
       for (const role of ROLES) {
         const { user, password } = await makeUser(server.db(), { roles: [role] });
         if (role === 'admin') adminId = user.id;
@@ -39,7 +41,7 @@ for (const backend of availableBackends()) {
     const actors: Actor[] = ['anonymous', ...ROLES];
     for (const [id, { rule, path: template }] of Object.entries(ROUTE_ACCESS)) {
       it(`${id}: ${actors.map((a) => `${a}→${expectedStatus(rule, a)}`).join(' ')}`, async () => {
-        const url = template.replace(':userId', adminId);
+        const url = template.replace(':userId', adminId).replace(':projectSlug', projectSlug);
         for (const actor of actors) {
           const response = await clients.get(actor)!.get(url);
           const body = await response.text();

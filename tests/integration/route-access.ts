@@ -19,7 +19,7 @@ export type AccessRule =
 
 export interface RouteCase {
   rule: AccessRule;
-  /** the URL to request; `:userId` is replaced with a real user's id */
+  /** the URL to request; `:userId` and `:projectSlug` are replaced with a real user's id and project */
   path: string;
 }
 
@@ -36,6 +36,10 @@ export const ROUTE_ACCESS: Record<string, RouteCase> = {
   'routes/projects._index': {
     rule: { kind: 'roles', roles: ['lead', 'researcher', 'admin'] },
     path: '/projects',
+  },
+  'routes/projects.$slug': {
+    rule: { kind: 'roles', roles: ['lead', 'researcher', 'admin'] },
+    path: '/projects/:projectSlug',
   },
   'routes/admin.users._index': { rule: { kind: 'roles', roles: ['admin'] }, path: '/admin/users' },
   'routes/admin.users.$userId': { rule: { kind: 'roles', roles: ['admin'] }, path: '/admin/users/:userId' },

@@ -1,0 +1,255 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { json } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { BarChartCard } from '../components/charts';
+import { Field, FormError } from '../components/form';
+import { PageHeader } from '../components/layout';
+import { ProjectProgress } from '../components/project-progress';
+import { RouteErrorBoundary } from '../components/error-page';
+import { requireRole } from '../utils/auth.server';
+import { actorOf } from '../utils/accounts.server';
+import { formString, userErrorResponse, type ActionErrors } from '../utils/forms.server';
+import { formatDateTime } from '../utils/format';
+import { forbidden } from '../utils/http.server';
+import { membership, projectOverview } from '../utils/projects.server';
+import { hasRole } from '../../tasks/roles';
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.project.name ?? 'Project'} · Arbiter` },
+];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireRole(request, 'lead', 'researcher', 'admin');
+  const o = await projectOverview(params.slug ?? '');
+  return json({
+    canManage: hasRole(user, 'lead', 'admin'),
+    project: {
+      id: o.project.id,
+      slug: o.project.slug,
+      name: o.project.name,
+      type: o.project.type,
+      description: o.project.description,
+      redundancy: o.project.redundancy,
+      membersOnly: o.project.members_only,
+      leaseMinutes: Math.round(o.project.lease_seconds / 60),
+    },
+    summary: o.summary ?? null,
+    buckets: o.buckets.map((b, i, all) => ({
+      ...b,
+      label: i === all.length - 1 ? `${b.judgments}+` : String(b.judgments),
+    })),
+    perDay: o.perDay.map((d) => ({ ...d, label: d.day.slice(5) })),
+    activity: o.activity,
+    levels: o.levels,
+    judgedPairs: o.judgedPairs,
+    members: o.members.map((m) => ({ ...m, added_at: m.added_at.toISOString() })),
+  });
+}
+
+type Result = { ok: true; message: string } | ActionErrors;
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireRole(request, 'lead', 'researcher', 'admin');
+  if (!hasRole(user, 'lead', 'admin'))
+    throw forbidden(['lead', 'admin'], 'Only leads and admins manage project access.');
+  const { project } = await projectOverview(params.slug ?? '');
+  const form = await request.formData();
+  const actor = actorOf(user, context);
+  try {
+    switch (formString(form, 'intent')) {
+      case 'add-member': {
+        const email = formString(form, 'email');
+        const added = await membership.add(project.id, email, actor);
+        return json<Result>({
+          ok: true,
+          message: added ? `Added ${email}.` : `${email} is already a member.`,
+        });
+      }
+      case 'remove-member':
+        await membership.remove(project.id, formString(form, 'email'), actor);
+        return json<Result>({ ok: true, message: `Removed ${formString(form, 'email')}.` });
+      case 'access': {
+        const membersOnly = formString(form, 'membersOnly') === 'true';
+        await membership.setMembersOnly(project.id, membersOnly, actor);
+        return json<Result>({
+          ok: true,
+          message: membersOnly ? 'Now open to members only.' : 'Now open to every annotator.',
+        });
+      }
+      default:
+        return json<Result>({ ok: false, fieldErrors: {}, formError: 'Unknown action.' }, { status: 400 });
+    }
+  } catch (error) {
+    return userErrorResponse(error);
+  }
+}
+
+export default function ProjectPage() {
+  const { project, summary, buckets, perDay, activity, levels, judgedPairs, members, canManage } =
+    useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as Result | undefined;
+  const noun = project.type === 'preference' ? 'pairs' : 'items';
+  return (
+    <div className="page stack">
+      <p className="small">
+        <Link to="/projects">← All projects</Link>
+      </p>
+      <PageHeader
+        title={project.name}
+        description={
+          <>
+            <span className="badge">{project.type}</span> {project.slug} · {project.redundancy} judgments per{' '}
+            {noun.slice(0, -1)} · leases last {project.leaseMinutes} min ·{' '}
+            {project.membersOnly ? 'members only' : 'open to every annotator'}
+          </>
+        }
+      />
+      {project.description ? <p>{project.description}</p> : null}
+      <div className="grid">
+        <div className="card">
+          <h2>Progress</h2>
+          {summary ? (
+            <ProjectProgress completed={summary.completed} units={summary.units} noun={noun} />
+          ) : null}
+          <div className="stats" style={{ marginTop: '1rem' }}>
+            <div>
+              <div className="stat">{summary?.judgments ?? 0}</div>
+              <div className="stat-label">judgments</div>
+            </div>
+            <div>
+              <div className="stat">{activity.annotators}</div>
+              <div className="stat-label">annotators</div>
+            </div>
+            <div>
+              <div className="stat">{activity.lastWeek}</div>
+              <div className="stat-label">in the last 7 days</div>
+            </div>
+          </div>
+        </div>
+        {project.type === 'preference' ? (
+          <div className="card">
+            <h2>Agreement on helpfulness</h2>
+            <p className="small muted">
+              Pairs with two or more judgments, by how many agree with the majority direction.
+            </p>
+            <div className="stats">
+              {(['unanimous', 'strong', 'majority', 'split'] as const).map((level) => (
+                <div key={level}>
+                  <div className="stat">{levels[level]}</div>
+                  <div className="stat-label">{level}</div>
+                </div>
+              ))}
+            </div>
+            <p className="small muted" style={{ marginBottom: 0 }}>
+              {judgedPairs} pair(s) have at least one judgment.
+            </p>
+          </div>
+        ) : null}
+      </div>
+      {project.type === 'preference' ? (
+        <div className="grid">
+          <BarChartCard
+            title="Pairs by number of judgments"
+            description={`How far each pair is toward the ${project.redundancy} judgments it needs.`}
+            data={buckets}
+            x="label"
+            y="pairs"
+            yLabel="Pairs"
+          />
+          <BarChartCard
+            title="Judgments per day"
+            description="The last 30 days (UTC)."
+            data={perDay}
+            x="label"
+            y="judgments"
+            yLabel="Judgments"
+          />
+        </div>
+      ) : null}
+      <section className="card" aria-labelledby="members-h">
+        <div className="row" style={{ justifyContent: 'space-between' }}>
+          <h2 id="members-h">Members</h2>
+          {canManage ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="access" />
+              <input type="hidden" name="membersOnly" value={project.membersOnly ? 'false' : 'true'} />
+              <button type="submit">
+                {project.membersOnly ? 'Open to every annotator' : 'Restrict to members'}
+              </button>
+            </Form>
+          ) : null}
+        </div>
+        <p className="small muted">
+          {project.membersOnly
+            ? 'Only the people listed here get pairs from this project.'
+            : 'Every annotator gets pairs from this project; the list matters once you restrict it.'}
+        </p>
+        {result?.ok ? (
+          <div className="alert alert-success" role="status">
+            {result.message}
+          </div>
+        ) : null}
+        <FormError
+          message={
+            result && !result.ok ? (result.formError ?? Object.values(result.fieldErrors)[0]) : undefined
+          }
+        />
+        {members.length === 0 ? (
+          <p className="empty">No members yet.</p>
+        ) : (
+          <table className="data" aria-label="Members">
+            <thead>
+              <tr>
+                <th>Email</th>
+                <th>Languages</th>
+                <th>Domains</th>
+                <th>Added</th>
+                {canManage ? <th /> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {members.map((m) => (
+                <tr key={m.email}>
+                  <td>{m.email}</td>
+                  <td>{m.languages.join(', ') || 'all'}</td>
+                  <td>{m.domains.join(', ')}</td>
+                  <td>{formatDateTime(m.added_at)}</td>
+                  {canManage ? (
+                    <td>
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="remove-member" />
+                        <input type="hidden" name="email" value={m.email} />
+                        <button type="submit" className="button-link" aria-label={`Remove ${m.email}`}>
+                          Remove
+                        </button>
+                      </Form>
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {canManage ? (
+          // keyed by the member count, so the field empties after each successful add
+          <Form
+            method="post"
+            className="row"
+            style={{ marginTop: '0.8rem', alignItems: 'flex-end' }}
+            key={members.length}
+          >
+            <input type="hidden" name="intent" value="add-member" />
+            <div style={{ minWidth: 280 }}>
+              <Field label="Add a member by email" name="email" type="email" required />
+            </div>
+            <button type="submit" className="button-primary">
+              Add member
+            </button>
+          </Form>
+        ) : null}
+      </section>
+    </div>
+  );
+}
+
+export const ErrorBoundary = RouteErrorBoundary;

@@ -1,0 +1,35 @@
+/** The project page's door to db/ and tasks/, bound to this process's database. */
+import { findProjectBySlug, listProjectSummaries } from '../../db/queries/projects';
+import { judgmentsPerDay, pairsByJudgmentCount, projectActivity } from '../../db/queries/progress';
+import { projectConsensus } from '../../tasks/consensus';
+import { addMember, listMembers, removeMember, setMembersOnly } from '../../tasks/project-members';
+import type { Actor } from '../../tasks/accounts';
+import { getAppContext } from './context.server';
+import { notFound } from './http.server';
+
+export async function projectOverview(slug: string) {
+  const db = getAppContext().db;
+  const project = await findProjectBySlug(db, slug);
+  if (!project) throw notFound(`No project "${slug}".`);
+  const summary = (await listProjectSummaries(db)).find((p) => p.id === project.id);
+  const isPreference = project.type === 'preference';
+  const [buckets, perDay, activity, members, consensus] = await Promise.all([
+    isPreference ? pairsByJudgmentCount(db, project.id, project.redundancy) : Promise.resolve([]),
+    isPreference ? judgmentsPerDay(db, project.id, 30) : Promise.resolve([]),
+    projectActivity(db, project.id),
+    listMembers(db, project.id),
+    isPreference ? projectConsensus(db, project.id) : Promise.resolve([]),
+  ]);
+  const levels = { unanimous: 0, strong: 0, majority: 0, split: 0 };
+  for (const c of consensus) if (c.helpfulness.n >= 2) levels[c.helpfulness.level]++;
+  return { project, summary, buckets, perDay, activity, members, levels, judgedPairs: consensus.length };
+}
+
+export const membership = {
+  add: (projectId: string, email: string, actor: Actor) =>
+    addMember(getAppContext().db, projectId, email, actor),
+  remove: (projectId: string, email: string, actor: Actor) =>
+    removeMember(getAppContext().db, projectId, email, actor),
+  setMembersOnly: (projectId: string, value: boolean, actor: Actor) =>
+    setMembersOnly(getAppContext().db, projectId, value, actor),
+};
