@@ -86,7 +86,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['app/utils/env.server.ts', 'tests/**', 'scripts/bin/**', 'scripts/bench/**', 'playwright.config.ts', '**/*.test.ts'],
+    files: [
+      'app/utils/env.server.ts',
+      'tests/**',
+      'scripts/bin/**',
+      'scripts/bench/**',
+      'playwright.config.ts',
+      '**/*.test.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -105,6 +105,13 @@ export default function ProjectPage() {
         }
       />
       {project.description ? <p>{project.description}</p> : null}
+      {canManage && project.type === 'preference' ? (
+        <p>
+          <Link to={`/projects/${project.slug}/import`} className="button">
+            Import prompts and responses
+          </Link>
+        </p>
+      ) : null}
       <div className="grid">
         <div className="card">
           <h2>Progress</h2>

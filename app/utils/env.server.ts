@@ -37,6 +37,13 @@ const EnvSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  ARBITER_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024 * 1024),
+  ARBITER_UPLOAD_DIR: optionalString,
+  ARBITER_WORKER: z.enum(['on', 'off']).default('on'),
   ARBITER_LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   ARBITER_LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   ARBITER_LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
@@ -55,6 +62,11 @@ export interface AppConfig {
   cookieSecure: boolean;
   trustProxy: boolean;
   maxBodyBytes: number;
+  maxUploadBytes: number;
+  /** where uploaded files wait for their import job; must be shared by all app processes' workers */
+  uploadDir: string;
+  /** whether this process runs background jobs */
+  worker: boolean;
   loginLimits: { windowMinutes: number; maxFailuresPerAccount: number; maxFailuresPerAddress: number };
   debug: boolean;
 }
@@ -96,6 +108,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.ARBITER_COOKIE_SECURE === 'auto' ? e.NODE_ENV === 'production' : e.ARBITER_COOKIE_SECURE === 'true',
     trustProxy: e.ARBITER_TRUST_PROXY,
     maxBodyBytes: e.ARBITER_MAX_BODY_BYTES,
+    maxUploadBytes: e.ARBITER_MAX_UPLOAD_BYTES,
+    uploadDir: path.resolve(e.ARBITER_UPLOAD_DIR ?? path.join(dataDir, 'uploads')),
+    worker: e.ARBITER_WORKER === 'on',
     loginLimits: {
       windowMinutes: e.ARBITER_LOGIN_WINDOW_MINUTES,
       maxFailuresPerAccount: e.ARBITER_LOGIN_MAX_FAILURES_PER_ACCOUNT,

@@ -11,6 +11,8 @@ import type { ServerBuild } from '@remix-run/node';
 import type { AppConfig } from '../../app/utils/env.server';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** routes that accept file uploads (larger body limit) */
+const UPLOAD_PATH = /^\/projects\/[a-z0-9-]+\/import$/;
 
 export interface HttpAppOptions {
   /** the server build, or a function returning the current one (dev rebuilds) */
@@ -77,7 +79,9 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const length = Number(req.get('content-length') ?? 0);
-    if (length > config.maxBodyBytes) {
+    // file uploads have their own, larger limit; the upload handler enforces it while streaming
+    const limit = UPLOAD_PATH.test(req.path) ? config.maxUploadBytes : config.maxBodyBytes;
+    if (length > limit) {
       res
         .status(413)
         .type('text/plain')

@@ -13,6 +13,11 @@ import { resolveSessionSecrets } from '../../tasks/session-secrets';
 import { setAppContext } from '../../app/utils/context.server';
 import type { AppConfig } from '../../app/utils/env.server';
 import { createHttpApp } from './http-app';
+import { startWorker, type JobHandler } from '../../tasks/jobs';
+import { runImportJob } from '../../tasks/import/job';
+
+/** Every kind of background job this server runs. */
+const JOB_HANDLERS: Record<string, JobHandler> = { import: runImportJob };
 
 export class PortInUseError extends Error {
   override name = 'PortInUseError';
@@ -26,6 +31,8 @@ export interface StartOptions {
   /** an already-open database (tests); otherwise one is opened from config.db */
   handle?: DbHandle;
   dev?: boolean;
+  /** run background jobs in this process (default: config.worker) */
+  worker?: boolean;
   /** runs after migrations, before serving (e.g. seeding the demo) */
   beforeListen?: (handle: DbHandle) => Promise<void>;
   log?: (line: string) => void;
@@ -102,6 +109,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.port === 0 ? `http://127.0.0.1:${port}` : displayUrl;
 
+  const stopWorker =
+    (options.worker ?? config.worker)
+      ? startWorker(handle.db, { handlers: JOB_HANDLERS, log })
+      : async () => undefined;
+
   let watcher: fs.FSWatcher | undefined;
   if (options.dev) {
     await broadcastDevReady(build);
@@ -124,6 +136,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       if (closed) return;
       closed = true;
       watcher?.close();
+      await stopWorker();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

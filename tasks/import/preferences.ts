@@ -42,7 +42,10 @@ export class ImportError extends Error {
 export interface ImportProgress {
   phase: 'validate' | 'write';
   lines: number;
+  /** records checked (validate) or written (write) so far */
   records: number;
+  /** write phase: how many records will be written in all */
+  total?: number;
 }
 
 export interface ImportOptions {
@@ -173,7 +176,7 @@ export async function importPreferences(
       await writeBatch(trx, batch, options, chosenFormat, report);
       written += batch.length;
       batch = [];
-      options.onProgress?.({ phase: 'write', lines, records: written });
+      options.onProgress?.({ phase: 'write', lines, records: written, total: records });
     };
     for await (const item of validRecords(
       open,

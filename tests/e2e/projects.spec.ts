@@ -41,3 +41,30 @@ test('a researcher can read a project page but not change its access', async ({ 
   });
   expect(response.status()).toBe(403);
 });
+
+test('a lead imports a file from the browser and follows it to completion', async ({ page }) => {
+  await signIn(page, demoLogin('lead'));
+  await page.goto(`${BASE()}/projects/e2e-hostile`);
+  await page.getByRole('link', { name: 'Import prompts and responses' }).click();
+  const lines = [
+    { prompt: 'Translate "good morning" into French.', chosen: 'Bonjour.', rejected: 'Bonsoir.' },
+    {
+      prompt: 'What is the boiling point of water at sea level?',
+      chosen: '100 °C (212 °F).',
+      rejected: '90 °C.',
+    },
+  ];
+  await page.getByLabel('File', { exact: true }).setInputFiles({
+    name: 'trl-sample.jsonl',
+    mimeType: 'application/jsonl',
+    buffer: Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n')),
+  });
+  await page.getByRole('button', { name: 'Upload and import' }).click();
+  await expect(page.getByRole('status')).toContainText(
+    'Imported 2 record(s) (trl): 2 new prompt(s), 4 new response(s), 2 new pair(s)',
+  );
+  await expect(
+    page.getByRole('table', { name: 'Recent imports' }).getByRole('link', { name: 'trl-sample.jsonl' }),
+  ).toBeVisible();
+  await snap(page, 'import-done');
+});

@@ -41,6 +41,10 @@ export const ROUTE_ACCESS: Record<string, RouteCase> = {
     rule: { kind: 'roles', roles: ['lead', 'researcher', 'admin'] },
     path: '/projects/:projectSlug',
   },
+  'routes/projects.$slug_.import': {
+    rule: { kind: 'roles', roles: ['lead', 'admin'] },
+    path: '/projects/:projectSlug/import',
+  },
   'routes/admin.users._index': { rule: { kind: 'roles', roles: ['admin'] }, path: '/admin/users' },
   'routes/admin.users.$userId': { rule: { kind: 'roles', roles: ['admin'] }, path: '/admin/users/:userId' },
   'routes/admin.audit': { rule: { kind: 'roles', roles: ['admin'] }, path: '/admin/audit' },

@@ -1,0 +1,94 @@
+/** Uploading a file for import and following its job, for the project import page. */
+import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import {
+  MaxPartSizeExceededError,
+  unstable_composeUploadHandlers,
+  unstable_createFileUploadHandler,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+  type NodeOnDiskFile,
+} from '@remix-run/node';
+import { findJob } from '../../db/queries/jobs';
+import { enqueueJob } from '../../tasks/jobs';
+import type { Actor } from '../../tasks/accounts';
+import { UserInputError } from '../../tasks/errors';
+import { IMPORT_FORMATS } from '../../tasks/import/formats';
+import { getAppContext } from './context.server';
+
+/** Saves the upload to the upload directory and queues its import; returns the job id. */
+export async function queueUploadedImport(
+  request: Request,
+  projectId: string,
+  actor: Actor,
+): Promise<string> {
+  const { db, config } = getAppContext();
+  fs.mkdirSync(config.uploadDir, { recursive: true });
+  let form: FormData;
+  let originalName = '';
+  try {
+    form = await unstable_parseMultipartFormData(
+      request,
+      unstable_composeUploadHandlers(
+        unstable_createFileUploadHandler({
+          directory: config.uploadDir,
+          maxPartSize: config.maxUploadBytes,
+          file: ({ filename }) => {
+            originalName = filename ?? '';
+            return `${randomUUID()}.upload`;
+          },
+          filter: ({ name }) => name === 'file',
+        }),
+        unstable_createMemoryUploadHandler({ maxPartSize: 10_000 }),
+      ),
+    );
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError) {
+      throw new UserInputError(
+        `The file is larger than ${Math.round(config.maxUploadBytes / 1024 / 1024)} MiB (ARBITER_MAX_UPLOAD_BYTES).`,
+        'file',
+      );
+    }
+    throw error;
+  }
+  const file = form.get('file') as NodeOnDiskFile | string | null;
+  if (!file || typeof file === 'string' || file.size === 0) {
+    if (file && typeof file !== 'string') fs.rmSync(file.getFilePath(), { force: true });
+    throw new UserInputError('Choose a JSONL or JSONL.gz file to import.', 'file');
+  }
+  const format = String(form.get('format') ?? 'auto');
+  if (format !== 'auto' && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
+    fs.rmSync(file.getFilePath(), { force: true });
+    throw new UserInputError(`Unknown format "${format}".`, 'format');
+  }
+  return enqueueJob(db, {
+    kind: 'import',
+    projectId,
+    createdBy: actor.userId ?? null,
+    payload: {
+      file: file.getFilePath(),
+      fileName: (originalName || 'upload').slice(0, 200),
+      projectId,
+      format,
+      skipInvalid: form.get('skipInvalid') === 'on',
+      actor: { userId: actor.userId ?? null, email: actor.email ?? null, ip: actor.ip ?? null },
+    },
+  });
+}
+
+export async function importJob(jobId: string, projectId: string) {
+  const job = await findJob(getAppContext().db, jobId);
+  if (!job || job.kind !== 'import' || job.project_id !== projectId) return null;
+  return job;
+}
+
+export async function recentImports(projectId: string) {
+  return getAppContext()
+    .db.selectFrom('jobs')
+    .select(['id', 'status', 'payload', 'result', 'error', 'created_at', 'finished_at'])
+    .where('kind', '=', 'import')
+    .where('project_id', '=', projectId)
+    .orderBy('created_at', 'desc')
+    .limit(10)
+    .execute();
+}
