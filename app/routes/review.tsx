@@ -8,6 +8,7 @@ import { PageHeader } from '../components/layout';
 import { RouteErrorBoundary } from '../components/error-page';
 import { requireRole } from '../utils/auth.server';
 import { decide, item, queue, recentDecisions } from '../utils/review.server';
+import { pairsWithResponse } from '../utils/pairs.server';
 import { formatDateTime } from '../utils/format';
 import { formString, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 import { FLAG_CATEGORY_LABELS, SEVERITY_LABELS } from '../../tasks/judgments.schema';
@@ -19,9 +20,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const items = await queue(50);
   const wanted = z.uuid().safeParse(new URL(request.url).searchParams.get('response'));
   const selectedId = wanted.success ? wanted.data : items[0]?.responseId;
-  const [selected, decided] = await Promise.all([selectedId ? item(selectedId) : null, recentDecisions(10)]);
+  const [selected, decided, pairIds] = await Promise.all([
+    selectedId ? item(selectedId) : null,
+    recentDecisions(10),
+    selectedId ? pairsWithResponse(selectedId) : [],
+  ]);
   return json({
     items: items.map((i) => ({ ...i, firstFlaggedAt: i.firstFlaggedAt.toISOString() })),
+    pairIds,
     selected: selected
       ? { ...selected, reviews: selected.reviews.map((r) => ({ ...r, at: r.at.toISOString() })) }
       : null,
@@ -68,7 +74,7 @@ const DECISIONS = [
 ] as const;
 
 export default function Review() {
-  const { items, selected, decided } = useLoaderData<typeof loader>();
+  const { items, selected, decided, pairIds } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionErrors | undefined;
   const [params] = useSearchParams();
   const [revealed, setRevealed] = useState(false);
@@ -120,7 +126,16 @@ export default function Review() {
         {selected ? (
           <section className="stack" aria-label="Flagged response">
             <div className="card">
-              <h2>Conversation</h2>
+              <div className="row" style={{ justifyContent: 'space-between' }}>
+                <h2>Conversation</h2>
+                <span className="small">
+                  {pairIds.map((id, i) => (
+                    <Link key={id} to={`/pairs/${id}`} style={{ marginLeft: '0.6rem' }}>
+                      Pair history{pairIds.length > 1 ? ` ${i + 1}` : ''}
+                    </Link>
+                  ))}
+                </span>
+              </div>
               {selected.messages.map((m, i) => (
                 <div key={i} className={`turn turn-${m.role}`}>
                   <div className="turn-role">{m.role}</div>

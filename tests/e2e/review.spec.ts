@@ -49,4 +49,17 @@ test('an annotator flags a response; a safety reviewer sees it blurred, reveals 
   await decided.getByRole('link', { name: 'Open' }).first().click();
   await expect(reviewer.getByRole('heading', { name: 'History of this response' })).toBeVisible();
   await expect(reviewer.getByText(/confirmed Violence \(critical\) by Sam Safety/)).toBeVisible();
+  await reviewer
+    .getByRole('link', { name: /^Pair history/ })
+    .first()
+    .click();
+  await expect(reviewer.getByRole('heading', { level: 1, name: 'Pair history' })).toBeVisible();
+  await expect(
+    reviewer
+      .getByRole('table', { name: 'Judgments' })
+      .getByRole('row')
+      .filter({ hasText: 'Jonas Annotator' }),
+  ).toHaveCount(1);
+  await expect(reviewer.getByText(/Sam Safety confirmed response [AB]: Violence \(critical\)/)).toBeVisible();
+  await snap(reviewer, 'pair-history');
 });

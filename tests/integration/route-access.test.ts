@@ -25,10 +25,20 @@ for (const backend of availableBackends()) {
     const clients = new Map<Actor, Client>();
     let adminId = '';
     let projectSlug = '';
+    let pairId = '';
 
     beforeAll(async () => {
       clients.set('anonymous', server.client());
-      projectSlug = (await makePreferenceProject(server.db(), { prompts: [{}] })).slug;
+      const project = await makePreferenceProject(server.db(), { prompts: [{}] });
+      projectSlug = project.slug;
+      pairId = (
+        await server
+          .db()
+          .selectFrom('pairs')
+          .select('id')
+          .where('project_id', '=', project.id)
+          .executeTakeFirstOrThrow()
+      ).id;
       for (const role of ROLES) {
         const { user, password } = await makeUser(server.db(), { roles: [role] });
         if (role === 'admin') adminId = user.id;
@@ -41,7 +51,10 @@ for (const backend of availableBackends()) {
     const actors: Actor[] = ['anonymous', ...ROLES];
     for (const [id, { rule, path: template }] of Object.entries(ROUTE_ACCESS)) {
       it(`${id}: ${actors.map((a) => `${a}→${expectedStatus(rule, a)}`).join(' ')}`, async () => {
-        const url = template.replace(':userId', adminId).replace(':projectSlug', projectSlug);
+        const url = template
+          .replace(':userId', adminId)
+          .replace(':projectSlug', projectSlug)
+          .replace(':pairId', pairId);
         for (const actor of actors) {
           const response = await clients.get(actor)!.get(url);
           const body = await response.text();

@@ -19,7 +19,7 @@ export type AccessRule =
 
 export interface RouteCase {
   rule: AccessRule;
-  /** the URL to request; `:userId` and `:projectSlug` are replaced with a real user's id and project */
+  /** the URL to request; `:userId`, `:projectSlug` and `:pairId` are replaced with real ones */
   path: string;
 }
 
@@ -31,6 +31,10 @@ export const ROUTE_ACCESS: Record<string, RouteCase> = {
   'routes/healthz': { rule: { kind: 'public' }, path: '/healthz' },
   'routes/account': { rule: { kind: 'signed-in' }, path: '/account' },
   'routes/compare': { rule: { kind: 'roles', roles: ['annotator'] }, path: '/compare' },
+  'routes/pairs.$pairId': {
+    rule: { kind: 'roles', roles: ['lead', 'safety_reviewer', 'researcher', 'admin'] },
+    path: '/pairs/:pairId',
+  },
   'routes/review': { rule: { kind: 'roles', roles: ['safety_reviewer'] }, path: '/review' },
   'routes/compare_.history': { rule: { kind: 'roles', roles: ['annotator'] }, path: '/compare/history' },
   'routes/projects._index': {

@@ -1,0 +1,171 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { json } from '@remix-run/node';
+import { Link, useLoaderData } from '@remix-run/react';
+import { z } from 'zod';
+import { Markdown } from '../components/markdown';
+import { PageHeader } from '../components/layout';
+import { RouteErrorBoundary } from '../components/error-page';
+import { requireRole } from '../utils/auth.server';
+import { formatDateTime } from '../utils/format';
+import { notFound } from '../utils/http.server';
+import { pairHistory } from '../utils/pairs.server';
+import { FLAG_CATEGORY_LABELS } from '../../tasks/judgments.schema';
+
+export const meta: MetaFunction = () => [{ title: 'Pair history · Arbiter' }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireRole(request, 'lead', 'safety_reviewer', 'researcher', 'admin');
+  const id = z.uuid().safeParse(params.pairId);
+  const history = id.success ? await pairHistory(id.data) : null;
+  if (!history) throw notFound('No such pair.');
+  return json({
+    ...history,
+    judgments: history.judgments.map((j) => ({
+      ...j,
+      createdAt: j.createdAt.toISOString(),
+      updatedAt: j.updatedAt.toISOString(),
+    })),
+    reviews: history.reviews.map((r) => ({ ...r, at: r.at.toISOString() })),
+  });
+}
+
+/** A canonical score in words: negative favours A. */
+function scoreText(score: number): string {
+  if (score === 0) return 'Tie';
+  const strength = ['slightly better', 'better', 'much better'][Math.abs(score) - 1];
+  return `${score < 0 ? 'A' : 'B'} ${strength}`;
+}
+
+export default function PairPage() {
+  const { pair, project, messages, a, b, judgments, flags, reviews, consensus } =
+    useLoaderData<typeof loader>();
+  const reference = pair.reference as { preferred?: 'a' | 'b'; source?: string } | null;
+  return (
+    <div className="page stack">
+      <p className="small">
+        <Link to={`/projects/${project.slug}`}>← {project.name}</Link>
+      </p>
+      <PageHeader
+        title="Pair history"
+        description={`${pair.judgmentCount} of ${project.redundancy} judgments · ${pair.leaseCount} open lease(s) · ${pair.status}`}
+      />
+      <section className="card" aria-label="Conversation">
+        {messages.map((m, i) => (
+          <div key={i} className={`turn turn-${m.role}`}>
+            <div className="turn-role">{m.role}</div>
+            <Markdown text={m.content} />
+          </div>
+        ))}
+      </section>
+      <div className="responses">
+        {(['a', 'b'] as const).map((key) => {
+          const response = key === 'a' ? a : b;
+          return (
+            <section key={key} className="response" aria-label={`Response ${key.toUpperCase()}`}>
+              <h2>
+                Response {key.toUpperCase()}{' '}
+                {response.model ? <span className="badge">{response.model}</span> : null}{' '}
+                {reference?.preferred === key ? (
+                  <span className="badge badge-accent">preferred in {reference.source}</span>
+                ) : null}
+              </h2>
+              <Markdown text={response.text} />
+            </section>
+          );
+        })}
+      </div>
+      {consensus ? (
+        <section className="card" aria-labelledby="consensus-h">
+          <h2 id="consensus-h">Consensus</h2>
+          <div className="stats">
+            <div>
+              <div className="stat">
+                {consensus.preference.preferred === 'tie'
+                  ? 'Tie'
+                  : consensus.preference.preferred.toUpperCase()}
+              </div>
+              <div className="stat-label">preferred ({consensus.preference.basis})</div>
+            </div>
+            <div>
+              <div className="stat">{consensus.helpfulness.mean.toFixed(2)}</div>
+              <div className="stat-label">helpfulness mean, {consensus.helpfulness.level}</div>
+            </div>
+            <div>
+              <div className="stat">{consensus.safety.mean.toFixed(2)}</div>
+              <div className="stat-label">safety mean, {consensus.safety.level}</div>
+            </div>
+          </div>
+        </section>
+      ) : null}
+      <section className="card" aria-labelledby="judgments-h">
+        <h2 id="judgments-h">Judgments</h2>
+        {judgments.length === 0 ? (
+          <p className="empty">No judgments yet.</p>
+        ) : (
+          <table className="data" aria-label="Judgments">
+            <thead>
+              <tr>
+                <th>Annotator</th>
+                <th>Helpfulness</th>
+                <th>Safety</th>
+                <th>Shown left</th>
+                <th>Rationale</th>
+                <th className="num">Seconds</th>
+                <th>When</th>
+              </tr>
+            </thead>
+            <tbody>
+              {judgments.map((j) => (
+                <tr key={j.id}>
+                  <td>{j.annotator}</td>
+                  <td>{scoreText(j.helpfulness)}</td>
+                  <td>{scoreText(j.safety)}</td>
+                  <td>{j.shownLeft.toUpperCase()}</td>
+                  <td>
+                    {j.bothUnacceptable ? (
+                      <span className="badge badge-danger">both unacceptable</span>
+                    ) : null}{' '}
+                    {j.rationale}
+                  </td>
+                  <td className="num">{j.timeOnTaskMs === null ? '' : Math.round(j.timeOnTaskMs / 1000)}</td>
+                  <td>
+                    {formatDateTime(j.createdAt)}
+                    {j.revision > 1 ? (
+                      <div className="small muted">
+                        edited {j.revision - 1}×, last {formatDateTime(j.updatedAt)}
+                      </div>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section className="card" aria-labelledby="safety-h">
+        <h2 id="safety-h">Flags and safety reviews</h2>
+        {flags.length === 0 && reviews.length === 0 ? <p className="empty">No flags.</p> : null}
+        <ul>
+          {flags.map((f, i) => (
+            <li key={`f${i}`}>
+              {f.annotator} flagged response {f.response.toUpperCase()}:{' '}
+              {FLAG_CATEGORY_LABELS[f.category as keyof typeof FLAG_CATEGORY_LABELS]} ({f.severity})
+            </li>
+          ))}
+          {reviews.map((r, i) => (
+            <li key={`r${i}`}>
+              {r.reviewer} {r.decision} response {r.response.toUpperCase()}
+              {r.category
+                ? `: ${FLAG_CATEGORY_LABELS[r.category as keyof typeof FLAG_CATEGORY_LABELS]} (${r.severity})`
+                : ''}
+              , {formatDateTime(r.at)}
+              {r.note ? ` — ${r.note}` : ''}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </div>
+  );
+}
+
+export const ErrorBoundary = RouteErrorBoundary;
