@@ -69,3 +69,90 @@ export async function requireProject(db: Kysely<Database>, slug: string): Promis
   if (!project) throw new UserInputError(`No project with slug "${slug}".`, 'project', 'not-found');
   return project;
 }
+
+const yesNo = z
+  .union([z.boolean(), z.enum(['yes', 'no', 'true', 'false', 'on', 'off'])], { error: 'Use yes or no.' })
+  .transform((v) => v === true || v === 'yes' || v === 'true' || v === 'on');
+
+/** What leads may change about a project. Every field is optional: only given fields change. */
+export const ProjectSettingsSchema = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Name is required.')
+    .max(120, 'Name is too long (120 characters at most).')
+    .optional(),
+  description: z.string().trim().max(2000, 'Keep the description under 2,000 characters.').optional(),
+  guidelines: z.string().max(50_000, 'Guidelines can be at most 50,000 characters.').optional(),
+  redundancy: z.coerce
+    .number({ error: 'Redundancy must be a whole number.' })
+    .int('Redundancy must be a whole number.')
+    .min(1, 'Redundancy must be at least 1.')
+    .max(50, 'Redundancy can be at most 50.')
+    .optional(),
+  leaseMinutes: z.coerce
+    .number({ error: 'Lease time must be a whole number of minutes.' })
+    .int('Lease time must be a whole number of minutes.')
+    .min(1, 'Leases last at least 1 minute.')
+    .max(1440, 'Leases last at most 1,440 minutes (a day).')
+    .optional(),
+  rationaleRequired: yesNo.optional(),
+  safetyOverrides: yesNo.optional(),
+  safetyMargin: z.coerce
+    .number()
+    .int('The safety margin is 1, 2 or 3 points.')
+    .min(1, 'The safety margin is 1, 2 or 3 points.')
+    .max(3, 'The safety margin is 1, 2 or 3 points.')
+    .optional(),
+});
+
+/** Applies the given settings in one transaction and records what changed. */
+export async function updateProjectSettings(
+  db: Kysely<Database>,
+  projectId: string,
+  input: z.input<typeof ProjectSettingsSchema>,
+  actor: Actor,
+): Promise<void> {
+  const parsed = ProjectSettingsSchema.safeParse(input);
+  if (!parsed.success) {
+    const { field, message } = describeZodIssue(parsed.error.issues[0]!);
+    throw new UserInputError(message, field);
+  }
+  const d = parsed.data;
+  await db.transaction().execute(async (trx) => {
+    const current = await trx
+      .selectFrom('projects')
+      .select(['settings'])
+      .where('id', '=', projectId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!current) throw new UserInputError('No such project.', 'project', 'not-found');
+    const settings = { ...current.settings };
+    if (d.rationaleRequired !== undefined) settings.rationaleRequired = d.rationaleRequired;
+    if (d.safetyOverrides !== undefined) settings.safetyOverrides = d.safetyOverrides;
+    if (d.safetyMargin !== undefined) settings.safetyMargin = d.safetyMargin;
+    await trx
+      .updateTable('projects')
+      .set({
+        ...(d.name !== undefined ? { name: d.name } : {}),
+        ...(d.description !== undefined ? { description: d.description } : {}),
+        ...(d.guidelines !== undefined ? { guidelines: d.guidelines } : {}),
+        ...(d.redundancy !== undefined ? { redundancy: d.redundancy } : {}),
+        ...(d.leaseMinutes !== undefined ? { lease_seconds: d.leaseMinutes * 60 } : {}),
+        settings: JSON.stringify(settings),
+        updated_at: new Date(),
+      })
+      .where('id', '=', projectId)
+      .execute();
+    const changed = Object.fromEntries(
+      Object.entries(d).map(([k, v]) => [k, k === 'guidelines' ? `${String(v).length} characters` : v]),
+    );
+    await recordActorEvent(
+      trx,
+      'project.settings_changed',
+      actor,
+      { type: 'project', id: projectId },
+      changed,
+    );
+  });
+}

@@ -237,10 +237,10 @@ export default function Compare() {
           </span>
           <span title="The pair stays reserved for you this long">Reserved {remaining}</span>
           <button type="button" onClick={() => setPanel(panel === 'guidelines' ? 'none' : 'guidelines')}>
-            Guidelines <kbd>G</kbd>
+            Guidelines <kbd aria-hidden="true">G</kbd>
           </button>
           <button type="button" onClick={() => setPanel(panel === 'legend' ? 'none' : 'legend')}>
-            Keys <kbd>?</kbd>
+            Keys <kbd aria-hidden="true">?</kbd>
           </button>
           <Link to="/compare/history" className="button">
             History
@@ -348,10 +348,10 @@ export default function Compare() {
         </div>
         <div className="row">
           <button type="submit" className="button-primary" disabled={busy}>
-            Submit <kbd>Enter</kbd>
+            Submit <kbd aria-hidden="true">Enter</kbd>
           </button>
           <button type="button" onClick={() => setPanel(panel === 'skip' ? 'none' : 'skip')} disabled={busy}>
-            Skip <kbd>S</kbd>
+            Skip <kbd aria-hidden="true">S</kbd>
           </button>
           {busy ? <span className="muted small">Saving…</span> : null}
         </div>

@@ -11,7 +11,7 @@ import { actorOf } from '../utils/accounts.server';
 import { formString, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 import { formatDateTime } from '../utils/format';
 import { forbidden } from '../utils/http.server';
-import { membership, projectOverview } from '../utils/projects.server';
+import { membership, projectOverview, saveSettings } from '../utils/projects.server';
 import { hasRole } from '../../tasks/roles';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -32,6 +32,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       redundancy: o.project.redundancy,
       membersOnly: o.project.members_only,
       leaseMinutes: Math.round(o.project.lease_seconds / 60),
+      guidelines: o.project.guidelines,
+      rationaleRequired: o.project.settings.rationaleRequired === true,
+      safetyOverrides: o.project.settings.safetyOverrides === true,
+      safetyMargin: Number(o.project.settings.safetyMargin ?? 2),
     },
     summary: o.summary ?? null,
     buckets: o.buckets.map((b, i, all) => ({
@@ -68,6 +72,22 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       case 'remove-member':
         await membership.remove(project.id, formString(form, 'email'), actor);
         return json<Result>({ ok: true, message: `Removed ${formString(form, 'email')}.` });
+      case 'settings':
+        await saveSettings(
+          project.id,
+          {
+            name: formString(form, 'name'),
+            description: formString(form, 'description'),
+            guidelines: formString(form, 'guidelines'),
+            redundancy: formString(form, 'redundancy'),
+            leaseMinutes: formString(form, 'leaseMinutes'),
+            rationaleRequired: form.get('rationaleRequired') === 'on',
+            safetyOverrides: form.get('safetyOverrides') === 'on',
+            safetyMargin: formString(form, 'safetyMargin'),
+          },
+          actor,
+        );
+        return json<Result>({ ok: true, message: 'Settings saved.' });
       case 'access': {
         const membersOnly = formString(form, 'membersOnly') === 'true';
         await membership.setMembersOnly(project.id, membersOnly, actor);
@@ -89,6 +109,7 @@ export default function ProjectPage() {
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as Result | undefined;
   const noun = project.type === 'preference' ? 'pairs' : 'items';
+  const fieldError = (name: string) => (result && !result.ok ? result.fieldErrors[name] : undefined);
   return (
     <div className="page stack">
       <p className="small">
@@ -172,6 +193,83 @@ export default function ProjectPage() {
             yLabel="Judgments"
           />
         </div>
+      ) : null}
+      {canManage ? (
+        <details
+          className="card"
+          open={!!(result && !result.ok && Object.keys(result.fieldErrors).some((k) => k !== 'email'))}
+        >
+          <summary>
+            <strong>Settings</strong>{' '}
+            <span className="small muted">name, guidelines, redundancy, leases, rules</span>
+          </summary>
+          <Form
+            method="post"
+            className="form"
+            style={{ marginTop: '0.8rem', maxWidth: 720 }}
+            aria-label="Project settings"
+          >
+            <input type="hidden" name="intent" value="settings" />
+            <Field label="Name" name="name" defaultValue={project.name} required error={fieldError('name')} />
+            <Field
+              label="Description"
+              name="description"
+              defaultValue={project.description}
+              error={fieldError('description')}
+            />
+            <div className="field">
+              <label htmlFor="guidelines">Guidelines (markdown, shown to annotators with G)</label>
+              <textarea id="guidelines" name="guidelines" rows={8} defaultValue={project.guidelines} />
+              {fieldError('guidelines') ? <div className="error">{fieldError('guidelines')}</div> : null}
+            </div>
+            <div className="row">
+              <Field
+                label="Judgments per pair"
+                name="redundancy"
+                type="number"
+                min={1}
+                max={50}
+                defaultValue={project.redundancy}
+                error={fieldError('redundancy')}
+              />
+              <Field
+                label="Lease (minutes)"
+                name="leaseMinutes"
+                type="number"
+                min={1}
+                max={1440}
+                defaultValue={project.leaseMinutes}
+                error={fieldError('leaseMinutes')}
+              />
+            </div>
+            <label className="check-line">
+              <input type="checkbox" name="rationaleRequired" defaultChecked={project.rationaleRequired} />{' '}
+              Require a rationale with every judgment
+            </label>
+            <label className="check-line">
+              <input type="checkbox" name="safetyOverrides" defaultChecked={project.safetyOverrides} /> The
+              safer response wins when safety differs by
+              <select
+                name="safetyMargin"
+                defaultValue={String(project.safetyMargin)}
+                aria-label="Safety margin in points"
+                style={{ width: 'auto' }}
+              >
+                {[1, 2, 3].map((n) => (
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
+                ))}
+              </select>
+              or more points
+            </label>
+            <div>
+              <button type="submit" className="button-primary">
+                Save settings
+              </button>
+            </div>
+          </Form>
+        </details>
       ) : null}
       <section className="card" aria-labelledby="members-h">
         <div className="row" style={{ justifyContent: 'space-between' }}>

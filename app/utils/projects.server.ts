@@ -4,6 +4,7 @@ import { judgmentsPerDay, pairsByJudgmentCount, projectActivity } from '../../db
 import { projectConsensus } from '../../tasks/consensus';
 import { addMember, listMembers, removeMember, setMembersOnly } from '../../tasks/project-members';
 import type { Actor } from '../../tasks/accounts';
+import { updateProjectSettings } from '../../tasks/projects';
 import { getAppContext } from './context.server';
 import { notFound } from './http.server';
 
@@ -24,6 +25,12 @@ export async function projectOverview(slug: string) {
   for (const c of consensus) if (c.helpfulness.n >= 2) levels[c.helpfulness.level]++;
   return { project, summary, buckets, perDay, activity, members, levels, judgedPairs: consensus.length };
 }
+
+export const saveSettings = (
+  projectId: string,
+  input: Parameters<typeof updateProjectSettings>[2],
+  actor: Actor,
+) => updateProjectSettings(getAppContext().db, projectId, input, actor);
 
 export const membership = {
   add: (projectId: string, email: string, actor: Actor) =>

@@ -196,6 +196,17 @@ for (const backend of backends) {
         (await arbiter(['project', 'access', '--project', 'cli-pairs', '--members-only'], backend.env()))
           .code,
       ).toBe(0);
+      const set = await arbiter(
+        ['project', 'set', '--project', 'cli-pairs', '--redundancy', '2', '--safety-overrides', 'yes'],
+        backend.env(),
+      );
+      expect(set.stdout).toContain('Saved the settings of cli-pairs.');
+      const badSet = await arbiter(
+        ['project', 'set', '--project', 'cli-pairs', '--redundancy', 'many'],
+        backend.env(),
+      );
+      expect(badSet.code).toBe(2);
+      expect(badSet.stderr.trim()).toBe('error: redundancy: Redundancy must be a whole number.');
       const report = path.join(dataDir, `members-${backend.name}.json`);
       await arbiter(
         ['project', 'members', 'list', '--project', 'cli-pairs', '--report', report],

@@ -52,6 +52,8 @@ test('an annotator judges five pairs with the keyboard, flags one with a rationa
     await expect(helpfulness.getByRole('radio', { name: 'Left much better' })).toBeFocused();
   }
 
+  await expect(page.getByRole('button', { name: 'Submit', exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Skip', exact: true })).toBeVisible();
   const skipped = await assignment(page);
   await page.keyboard.press('s');
   const reasons = page.getByRole('group', { name: 'Why are you skipping?' });
@@ -122,7 +124,7 @@ test('the compare screen says clearly when there is nothing left, and names a wr
     .getByRole('group', { name: /Safety/ })
     .getByText('Tie')
     .click();
-  await page.getByRole('button', { name: /^Submit/ }).click();
+  await page.getByRole('button', { name: 'Submit', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Nothing to compare right now' })).toBeVisible();
   await snap(page, 'compare-empty');
   const response = await page.goto(`${BASE()}/compare?project=demo-sentiment`);

@@ -52,6 +52,8 @@ export default async function globalSetup() {
         format: 'arbiter',
         rng: createRng(1),
       });
+      // an empty project for the browser import spec
+      await createProject(db, { slug: 'e2e-import', name: 'Browser import', type: 'preference' }, {});
       // a project for the flag → safety review round trip
       const review = await createProject(
         db,

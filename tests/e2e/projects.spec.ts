@@ -44,7 +44,7 @@ test('a researcher can read a project page but not change its access', async ({ 
 
 test('a lead imports a file from the browser and follows it to completion', async ({ page }) => {
   await signIn(page, demoLogin('lead'));
-  await page.goto(`${BASE()}/projects/e2e-hostile`);
+  await page.goto(`${BASE()}/projects/e2e-import`);
   await page.getByRole('link', { name: 'Import prompts and responses' }).click();
   const lines = [
     { prompt: 'Translate "good morning" into French.', chosen: 'Bonjour.', rejected: 'Bonsoir.' },

@@ -23,7 +23,7 @@ test('an annotator flags a response; a safety reviewer sees it blurred, reveals 
   await flags.getByRole('checkbox', { name: 'Violence' }).check();
   await annotator.getByLabel(`Severity of violence in the ${side} response`).selectOption('critical');
   await annotator.getByLabel(/Rationale/).fill('Incites property damage and threatens the neighbour.');
-  await annotator.getByRole('button', { name: /^Submit/ }).click();
+  await annotator.getByRole('button', { name: 'Submit', exact: true }).click();
   await expect(annotator.getByRole('heading', { name: 'Nothing to compare right now' })).toBeVisible();
 
   const reviewer = await browser.newPage();

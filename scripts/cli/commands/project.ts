@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { listProjectSummaries } from '../../../db/queries/projects';
 import { addMember, listMembers, removeMember, setMembersOnly } from '../../../tasks/project-members';
-import { requireProject } from '../../../tasks/projects';
+import fs from 'node:fs';
+import { requireProject, updateProjectSettings } from '../../../tasks/projects';
 import { action, CliError, withDb, writeReport } from '../runtime';
 
 const CLI_ACTOR = { email: 'cli' };
@@ -88,6 +89,60 @@ export function registerProject(program: Command): void {
           for (const m of rows) console.log(`  ${m.email}  ${m.roles.join(', ')}`);
         });
       }),
+    );
+
+  project
+    .command('set')
+    .description("Change a project's settings; only the options given change.")
+    .requiredOption('--project <slug>', 'the project')
+    .option('--name <name>', 'display name')
+    .option('--description <text>', 'one-line description')
+    .option('--guidelines-file <path>', 'markdown file with the annotation guidelines')
+    .option('--redundancy <n>', 'judgments each pair needs')
+    .option('--lease-minutes <n>', 'how long a pair stays reserved for an annotator')
+    .option('--rationale-required <yes|no>', 'require a rationale with every judgment')
+    .option('--safety-overrides <yes|no>', 'the safer response wins when safety differs by the margin')
+    .option('--safety-margin <n>', 'points of safety difference for --safety-overrides (1–3)')
+    .action(
+      action(
+        async (opts: {
+          project: string;
+          name?: string;
+          description?: string;
+          guidelinesFile?: string;
+          redundancy?: string;
+          leaseMinutes?: string;
+          rationaleRequired?: string;
+          safetyOverrides?: string;
+          safetyMargin?: string;
+        }) => {
+          let guidelines: string | undefined;
+          if (opts.guidelinesFile) {
+            if (!fs.existsSync(opts.guidelinesFile))
+              throw new CliError(`No such file: ${opts.guidelinesFile}`);
+            guidelines = fs.readFileSync(opts.guidelinesFile, 'utf8');
+          }
+          await withDb('project set', async ({ db }) => {
+            const found = await requireProject(db, opts.project);
+            await updateProjectSettings(
+              db,
+              found.id,
+              {
+                name: opts.name,
+                description: opts.description,
+                guidelines,
+                redundancy: opts.redundancy,
+                leaseMinutes: opts.leaseMinutes,
+                rationaleRequired: opts.rationaleRequired as never,
+                safetyOverrides: opts.safetyOverrides as never,
+                safetyMargin: opts.safetyMargin,
+              },
+              CLI_ACTOR,
+            );
+            console.log(`Saved the settings of ${found.slug}.`);
+          });
+        },
+      ),
     );
 
   project
