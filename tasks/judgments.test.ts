@@ -96,6 +96,23 @@ describeDb('judgments', ({ db }) => {
     expect(stored).toEqual([{ response_id: right, category: 'violence', severity: 'high' }]);
   });
 
+  it('enforces a project that asks for a rationale with every judgment', async () => {
+    const { project, me, lease } = await leased(db());
+    await db()
+      .updateTable('projects')
+      .set({ settings: JSON.stringify({ rationaleRequired: true }) })
+      .where('id', '=', project.id)
+      .execute();
+    await expect(
+      submitJudgment(db(), me.id, { judgmentId: randomUUID(), assignmentId: lease.assignment_id, fields }),
+    ).rejects.toThrow(/asks for a short rationale/);
+    await submitJudgment(db(), me.id, {
+      judgmentId: randomUUID(),
+      assignmentId: lease.assignment_id,
+      fields: { ...fields, rationale: 'Left answers the question directly.' },
+    });
+  });
+
   it('honours an expired lease while the pair has room, and says so plainly when it does not', async () => {
     const roomy = await leased(db(), 3);
     await db()

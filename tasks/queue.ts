@@ -106,7 +106,14 @@ export async function skipPair(
 export interface PairView {
   assignmentId: string;
   pairId: string;
-  project: { id: string; slug: string; name: string; guidelines: string; redundancy: number };
+  project: {
+    id: string;
+    slug: string;
+    name: string;
+    guidelines: string;
+    redundancy: number;
+    rationaleRequired: boolean;
+  };
   messages: ChatMessage[];
   language: string | null;
   domain: string | null;
@@ -141,6 +148,8 @@ export async function loadPairView(
       'pr.name',
       'pr.guidelines',
       'pr.redundancy',
+      'pr.settings',
+      'pr.settings',
       'q.messages',
       'q.language',
       'q.domain',
@@ -165,6 +174,7 @@ export async function loadPairView(
       name: row.name,
       guidelines: row.guidelines,
       redundancy: row.redundancy,
+      rationaleRequired: row.settings.rationaleRequired === true,
     },
     messages: row.messages,
     language: row.language,

@@ -35,7 +35,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
       ? {
           assignmentId: pair.assignmentId,
           submissionId: pair.submissionId,
-          project: { slug: pair.project.slug, name: pair.project.name, guidelines: pair.project.guidelines },
+          project: {
+            slug: pair.project.slug,
+            name: pair.project.name,
+            guidelines: pair.project.guidelines,
+            rationaleRequired: pair.project.rationaleRequired,
+          },
           messages: pair.messages,
           language: pair.language,
           left: pair.left.text,
@@ -181,6 +186,12 @@ export default function Compare() {
       Date.now() - startedAt.current,
     );
     const parsed = JudgmentFieldsSchema.safeParse(judgmentFieldsFromForm(new FormData(form)));
+    if (parsed.success && pair?.project.rationaleRequired && parsed.data.rationale.length < 10) {
+      event.preventDefault();
+      setClientErrors({ rationale: 'This project asks for a short rationale with every judgment.' });
+      rationaleRef.current?.focus();
+      return;
+    }
     if (parsed.success) {
       setClientErrors({});
       return;
@@ -328,7 +339,11 @@ export default function Compare() {
         <div className="field">
           <label htmlFor="rationale">
             Rationale <kbd aria-hidden="true">N</kbd>{' '}
-            <span className="muted small">(required for high or critical flags)</span>
+            <span className="muted small">
+              {pair.project.rationaleRequired
+                ? '(required in this project)'
+                : '(required for high or critical flags)'}
+            </span>
           </label>
           <textarea
             id="rationale"
