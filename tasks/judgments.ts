@@ -84,6 +84,18 @@ export async function submitJudgment(
       return { judgmentId, duplicate: true };
     }
     const assignment = await lockAssignment(trx, assignmentId, annotatorId);
+    // A simultaneous twin of this submission (a double click) may have committed while we waited
+    // for the lock: look again, so the twin is recognised instead of reported as a conflict.
+    const twin = await trx
+      .selectFrom('judgments')
+      .select('annotator_id')
+      .where('id', '=', judgmentId)
+      .executeTakeFirst();
+    if (twin) {
+      if (twin.annotator_id !== annotatorId)
+        throw new UserInputError('This submission id is taken; reload the page.', 'judgmentId');
+      return { judgmentId, duplicate: true };
+    }
     if (!assignment?.pair_id || !assignment.left_response_id) {
       throw new UserInputError('Unknown assignment; reload the page.', 'assignmentId', 'not-found');
     }

@@ -85,6 +85,11 @@ export default function Home() {
           <div className="stat-label">
             responses flagged high or critical, or by two annotators, awaiting review
           </div>
+          <p style={{ marginTop: '0.8rem', marginBottom: 0 }}>
+            <Link to="/review" className="button button-primary">
+              Open the review queue
+            </Link>
+          </p>
         </section>
       ) : null}
 
@@ -101,7 +106,9 @@ export default function Home() {
               {data.overview.projects.map((project) => (
                 <div key={project.id}>
                   <div className="row" style={{ justifyContent: 'space-between' }}>
-                    <strong>{project.name}</strong>
+                    <Link to={`/projects/${project.slug}`}>
+                      <strong>{project.name}</strong>
+                    </Link>
                     <span className="small muted">
                       {project.judgments.toLocaleString('en')}{' '}
                       {project.type === 'preference' ? 'judgments' : 'labels'}

@@ -17,6 +17,14 @@ for (const { role, section } of HOMES) {
     await expect(page.getByRole('heading', { level: 2, name: section, exact: true })).toBeVisible();
     await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
     await snap(page, `home-${role}`);
+    if (role === 'safety_reviewer') {
+      await page.getByRole('link', { name: 'Open the review queue' }).click();
+      await expect(page.getByRole('heading', { level: 1, name: 'Safety review' })).toBeVisible();
+    }
+    if (role === 'annotator') {
+      await page.getByRole('link', { name: 'Compare responses' }).first().click();
+      await expect(page.getByRole('group', { name: /Helpfulness/ })).toBeVisible();
+    }
   });
 }
 
