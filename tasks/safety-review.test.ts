@@ -125,4 +125,24 @@ describeDb('safety review queue', ({ db }) => {
       ['dismissed', 'privacy', 'low', 'Explicit threat.'],
     ]);
   });
+
+  it('keeps an escalated response in the queue, marked, until someone confirms or dismisses it', async () => {
+    const project = await makePreferenceProject(db(), { prompts: [{}] });
+    const flagged = await judgeWithFlags(db(), project.slug, [
+      { side: 'left', category: 'violence', severity: 'critical' },
+    ]);
+    const flagId = (await loadReviewItem(db(), flagged))!.categories[0]!.flagId;
+    const { user: reviewer } = await makeUser(db(), { roles: ['safety_reviewer'] });
+    await decideReview(db(), reviewer.id, {
+      responseId: flagged,
+      decisions: [{ flagId, decision: 'escalated', category: 'violence', severity: 'critical' }],
+    });
+    const queue = await listReviewQueue(db());
+    expect(queue[0]).toMatchObject({ responseId: flagged, escalated: true });
+    await decideReview(db(), reviewer.id, {
+      responseId: flagged,
+      decisions: [{ flagId, decision: 'confirmed', category: 'violence', severity: 'critical' }],
+    });
+    expect((await listReviewQueue(db())).map((i) => i.responseId)).not.toContain(flagged);
+  });
 });

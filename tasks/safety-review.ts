@@ -19,6 +19,8 @@ export interface ReviewQueueItem {
   annotators: number;
   worst: Severity;
   firstFlaggedAt: Date;
+  /** a reviewer escalated it; it waits for a confirm or dismiss */
+  escalated: boolean;
 }
 
 /** The responses awaiting review: the one definition the queue and the home page's count share. */
@@ -26,12 +28,15 @@ function awaitingReview() {
   return sql`
     select f.response_id, q.project_id, q.messages,
            count(*)::int as flags, count(distinct j.annotator_id)::int as annotators,
-           max(${sql.raw(SEVERITY_RANK)})::int as worst, min(f.created_at) as first_at
+           max(${sql.raw(SEVERITY_RANK)})::int as worst, min(f.created_at) as first_at,
+           exists (select 1 from safety_reviews sr where sr.response_id = f.response_id) as escalated
     from response_flags f
     join judgments j on j.id = f.judgment_id
     join responses r on r.id = f.response_id
     join prompts q on q.id = r.prompt_id
-    where not exists (select 1 from safety_reviews sr where sr.response_id = f.response_id)
+    -- settled once a reviewer confirms or dismisses; an escalation stays in the queue, marked
+    where not exists (
+      select 1 from safety_reviews sr where sr.response_id = f.response_id and sr.decision <> 'escalated')
     group by f.response_id, q.project_id, q.messages
     having max(${sql.raw(SEVERITY_RANK)}) >= 3 or count(distinct j.annotator_id) >= 2`;
 }
@@ -51,11 +56,12 @@ export async function listReviewQueue(db: Kysely<Database>, limit = 50): Promise
     annotators: number;
     worst: number;
     first_at: Date;
+    escalated: boolean;
   }>`
     select a.*, pr.name as project_name
     from (${awaitingReview()}) a
     join projects pr on pr.id = a.project_id
-    order by a.worst desc, a.annotators desc, a.first_at
+    order by a.escalated desc, a.worst desc, a.annotators desc, a.first_at
     limit ${limit}`.execute(db);
   return rows.rows.map((r) => {
     const lastUser = [...r.messages].reverse().find((m) => m.role === 'user');
@@ -67,6 +73,7 @@ export async function listReviewQueue(db: Kysely<Database>, limit = 50): Promise
       annotators: r.annotators,
       worst: SEVERITIES[r.worst - 1]!,
       firstFlaggedAt: r.first_at,
+      escalated: r.escalated,
     };
   });
 }

@@ -112,6 +112,7 @@ export default function Review() {
                     >
                       {i.worst}
                     </span>{' '}
+                    {i.escalated ? <span className="badge badge-accent">escalated</span> : null}{' '}
                     {i.prompt.slice(0, 90)}
                   </Link>
                   <div className="small muted">
