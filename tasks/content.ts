@@ -46,3 +46,11 @@ export function candidatePairs(responseIds: readonly string[], cap: number, rng:
     a[0] === b[0] ? a[1].localeCompare(b[1]) : a[0].localeCompare(b[0]),
   );
 }
+
+/** The last user turn of a conversation, shortened, for lists that name a pair by its question. */
+export function promptExcerpt(messages: readonly ChatMessage[], length = 160): string {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    if (messages[i]!.role === 'user') return messages[i]!.content.slice(0, length);
+  }
+  return '';
+}

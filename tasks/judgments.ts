@@ -8,6 +8,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 import { lockAssignment } from '../db/queries/queue';
 import { UserInputError } from './errors';
+import { promptExcerpt } from './content';
 import {
   JudgmentFieldsSchema,
   SubmitJudgmentSchema,
@@ -300,12 +301,11 @@ export async function listRecentJudgments(
     .execute();
   return rows.map((r) => {
     const sign = r.shown_left_response_id === r.response_a_id ? 1 : -1;
-    const lastUser = [...r.messages].reverse().find((m) => m.role === 'user');
     return {
       id: r.id,
       pairId: r.pair_id,
       projectName: r.project_name,
-      prompt: (lastUser?.content ?? '').slice(0, 160),
+      prompt: promptExcerpt(r.messages, 160),
       helpfulness: r.helpfulness * sign || 0,
       safety: r.safety * sign || 0,
       flags: Number(r.flags ?? 0),

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { ChatMessage, Database, FlagCategory, Severity } from '../db/schema';
 import { FLAG_CATEGORIES, SEVERITIES } from '../db/schema';
 import { UserInputError } from './errors';
+import { promptExcerpt } from './content';
 
 const SEVERITY_RANK = `case f.severity when 'critical' then 4 when 'high' then 3 when 'medium' then 2 else 1 end`;
 
@@ -64,11 +65,10 @@ export async function listReviewQueue(db: Kysely<Database>, limit = 50): Promise
     order by a.escalated desc, a.worst desc, a.annotators desc, a.first_at
     limit ${limit}`.execute(db);
   return rows.rows.map((r) => {
-    const lastUser = [...r.messages].reverse().find((m) => m.role === 'user');
     return {
       responseId: r.response_id,
       projectName: r.project_name,
-      prompt: (lastUser?.content ?? '').slice(0, 200),
+      prompt: promptExcerpt(r.messages, 200),
       flags: r.flags,
       annotators: r.annotators,
       worst: SEVERITIES[r.worst - 1]!,

@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Markdown } from '../components/markdown';
 import { ScaleField } from '../components/compare/scale';
-import { FlagsField, type FlagState } from '../components/compare/flags';
+import { FlagsGrid, type FlagState } from '../components/compare/flags';
 import { KeyboardLegend } from '../components/compare/legend';
 import { RouteErrorBoundary } from '../components/error-page';
 import { requireRole } from '../utils/auth.server';
@@ -319,14 +319,7 @@ export default function Compare() {
           onChange={setSafety}
           error={errors.safety}
         />
-        <div className="flags-grid">
-          <FlagsField side="left" flags={flags.left} onChange={(left) => setFlags((f) => ({ ...f, left }))} />
-          <FlagsField
-            side="right"
-            flags={flags.right}
-            onChange={(right) => setFlags((f) => ({ ...f, right }))}
-          />
-        </div>
+        <FlagsGrid flags={flags} onChange={setFlags} />
         <label className="check-line">
           <input
             type="checkbox"

@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { useState } from 'react';
 import { z } from 'zod';
 import { ScaleField } from '../components/compare/scale';
-import { FlagsField, type FlagState } from '../components/compare/flags';
+import { FlagsGrid, type FlagState } from '../components/compare/flags';
 import { PageHeader } from '../components/layout';
 import { RouteErrorBoundary } from '../components/error-page';
 import { requireRole } from '../utils/auth.server';
@@ -77,14 +77,7 @@ function EditForm({
         onChange={setSafety}
         error={errors.safety}
       />
-      <div className="flags-grid">
-        <FlagsField side="left" flags={flags.left} onChange={(left) => setFlags((f) => ({ ...f, left }))} />
-        <FlagsField
-          side="right"
-          flags={flags.right}
-          onChange={(right) => setFlags((f) => ({ ...f, right }))}
-        />
-      </div>
+      <FlagsGrid flags={flags} onChange={setFlags} />
       <label className="check-line">
         <input type="checkbox" name="bothUnacceptable" defaultChecked={editing.bothUnacceptable} /> Both
         responses are unacceptable

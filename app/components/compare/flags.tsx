@@ -61,3 +61,19 @@ export function FlagsField({
     </fieldset>
   );
 }
+
+/** Both responses' flags side by side, as the compare and edit forms show them. */
+export function FlagsGrid({
+  flags,
+  onChange,
+}: {
+  flags: { left: FlagState; right: FlagState };
+  onChange: (next: { left: FlagState; right: FlagState }) => void;
+}) {
+  return (
+    <div className="flags-grid">
+      <FlagsField side="left" flags={flags.left} onChange={(left) => onChange({ ...flags, left })} />
+      <FlagsField side="right" flags={flags.right} onChange={(right) => onChange({ ...flags, right })} />
+    </div>
+  );
+}
