@@ -66,7 +66,9 @@ describeDb('background jobs', ({ db }) => {
 
   it('reclaims a job whose worker died, and fails it once its attempts are used up', async () => {
     const id = await enqueueJob(db(), { kind: 'crashy', payload: {}, maxAttempts: 2 });
-    const now = new Date();
+    // run_after is the database's now() in microseconds; a JS clock read in the same millisecond
+    // can compare as earlier, so the test's clock starts clearly after the insert
+    const now = new Date(Date.now() + 1000);
     const first = await claimJob(db(), { worker: 'dead-1', kinds: ['crashy'], leaseMs: 1000, now });
     expect(first?.id).toBe(id);
     expect(await claimJob(db(), { worker: 'other', kinds: ['crashy'], leaseMs: 1000, now })).toBeUndefined();
