@@ -5,6 +5,8 @@ import { useState } from 'react';
 import { z } from 'zod';
 import { ScaleField } from '../components/compare/scale';
 import { FlagsGrid, type FlagState } from '../components/compare/flags';
+import { createColumnHelper } from '@tanstack/react-table';
+import { DataTable } from '../components/data-table';
 import { PageHeader } from '../components/layout';
 import { RouteErrorBoundary } from '../components/error-page';
 import { requireRole } from '../utils/auth.server';
@@ -105,6 +107,30 @@ function EditForm({
   );
 }
 
+type Row = ReturnType<typeof useLoaderData<typeof loader>>['judgments'][number];
+const col = createColumnHelper<Row>();
+const columns = [
+  col.accessor('createdAt', { header: 'When', cell: (c) => formatDateTime(c.getValue()) }),
+  col.accessor('projectName', { header: 'Project' }),
+  col.accessor('prompt', { header: 'Prompt' }),
+  col.accessor((r) => label(r.helpfulness), { id: 'helpfulness', header: 'Helpfulness' }),
+  col.accessor((r) => label(r.safety), { id: 'safety', header: 'Safety' }),
+  col.accessor('flags', { header: 'Flags', meta: { numeric: true } }),
+  col.display({
+    id: 'actions',
+    header: '',
+    enableHiding: false,
+    cell: ({ row: { original: j } }) =>
+      j.editable ? (
+        <Link to={`?edit=${j.id}`} aria-label={`Edit judgment of ${formatDateTime(j.createdAt)}`}>
+          Edit{j.revision > 1 ? ` (edited ${j.revision - 1}×)` : ''}
+        </Link>
+      ) : (
+        <span className="muted small">locked</span>
+      ),
+  }),
+];
+
 export default function History() {
   const { judgments, editing } = useLoaderData<typeof loader>();
   return (
@@ -122,45 +148,7 @@ export default function History() {
       {judgments.length === 0 ? (
         <div className="card empty">You have not judged any pairs yet.</div>
       ) : (
-        <div className="table-wrap">
-          <table className="data" aria-label="Your recent judgments">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Project</th>
-                <th>Prompt</th>
-                <th>Helpfulness</th>
-                <th>Safety</th>
-                <th className="num">Flags</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {judgments.map((j) => (
-                <tr key={j.id}>
-                  <td>{formatDateTime(j.createdAt)}</td>
-                  <td>{j.projectName}</td>
-                  <td>{j.prompt}</td>
-                  <td>{label(j.helpfulness)}</td>
-                  <td>{label(j.safety)}</td>
-                  <td className="num">{j.flags}</td>
-                  <td>
-                    {j.editable ? (
-                      <Link
-                        to={`?edit=${j.id}`}
-                        aria-label={`Edit judgment of ${formatDateTime(j.createdAt)}`}
-                      >
-                        Edit{j.revision > 1 ? ` (edited ${j.revision - 1}×)` : ''}
-                      </Link>
-                    ) : (
-                      <span className="muted small">locked</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable data={judgments} columns={columns} label="Your recent judgments" />
       )}
     </div>
   );

@@ -2,6 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { json } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
+import { createColumnHelper } from '@tanstack/react-table';
+import { DataTable } from '../components/data-table';
 import { Markdown } from '../components/markdown';
 import { PageHeader } from '../components/layout';
 import { RouteErrorBoundary } from '../components/error-page';
@@ -35,6 +37,42 @@ function scoreText(score: number): string {
   const strength = ['slightly better', 'better', 'much better'][Math.abs(score) - 1];
   return `${score < 0 ? 'A' : 'B'} ${strength}`;
 }
+
+type JudgmentRow = ReturnType<typeof useLoaderData<typeof loader>>['judgments'][number];
+const jc = createColumnHelper<JudgmentRow>();
+const judgmentColumns = [
+  jc.accessor('annotator', { header: 'Annotator' }),
+  jc.accessor((j) => scoreText(j.helpfulness), { id: 'helpfulness', header: 'Helpfulness' }),
+  jc.accessor((j) => scoreText(j.safety), { id: 'safety', header: 'Safety' }),
+  jc.accessor((j) => j.shownLeft.toUpperCase(), { id: 'shownLeft', header: 'Shown left' }),
+  jc.accessor('rationale', {
+    header: 'Rationale',
+    cell: ({ row: { original: j } }) => (
+      <>
+        {j.bothUnacceptable ? <span className="badge badge-danger">both unacceptable</span> : null}{' '}
+        {j.rationale}
+      </>
+    ),
+  }),
+  jc.accessor((j) => (j.timeOnTaskMs === null ? null : Math.round(j.timeOnTaskMs / 1000)), {
+    id: 'seconds',
+    header: 'Seconds',
+    meta: { numeric: true },
+  }),
+  jc.accessor('createdAt', {
+    header: 'When',
+    cell: ({ row: { original: j } }) => (
+      <>
+        {formatDateTime(j.createdAt)}
+        {j.revision > 1 ? (
+          <div className="small muted">
+            edited {j.revision - 1}×, last {formatDateTime(j.updatedAt)}
+          </div>
+        ) : null}
+      </>
+    ),
+  }),
+];
 
 export default function PairPage() {
   const { pair, project, messages, a, b, judgments, flags, reviews, consensus } =
@@ -102,44 +140,7 @@ export default function PairPage() {
         {judgments.length === 0 ? (
           <p className="empty">No judgments yet.</p>
         ) : (
-          <table className="data" aria-label="Judgments">
-            <thead>
-              <tr>
-                <th>Annotator</th>
-                <th>Helpfulness</th>
-                <th>Safety</th>
-                <th>Shown left</th>
-                <th>Rationale</th>
-                <th className="num">Seconds</th>
-                <th>When</th>
-              </tr>
-            </thead>
-            <tbody>
-              {judgments.map((j) => (
-                <tr key={j.id}>
-                  <td>{j.annotator}</td>
-                  <td>{scoreText(j.helpfulness)}</td>
-                  <td>{scoreText(j.safety)}</td>
-                  <td>{j.shownLeft.toUpperCase()}</td>
-                  <td>
-                    {j.bothUnacceptable ? (
-                      <span className="badge badge-danger">both unacceptable</span>
-                    ) : null}{' '}
-                    {j.rationale}
-                  </td>
-                  <td className="num">{j.timeOnTaskMs === null ? '' : Math.round(j.timeOnTaskMs / 1000)}</td>
-                  <td>
-                    {formatDateTime(j.createdAt)}
-                    {j.revision > 1 ? (
-                      <div className="small muted">
-                        edited {j.revision - 1}×, last {formatDateTime(j.updatedAt)}
-                      </div>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable data={judgments} columns={judgmentColumns} label="Judgments" />
         )}
       </section>
       <section className="card" aria-labelledby="safety-h">

@@ -3,6 +3,8 @@ import { json, redirect } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { useEffect, useRef, useState } from 'react';
 import { z } from 'zod';
+import { createColumnHelper } from '@tanstack/react-table';
+import { DataTable } from '../components/data-table';
 import { Markdown } from '../components/markdown';
 import { PageHeader } from '../components/layout';
 import { RouteErrorBoundary } from '../components/error-page';
@@ -66,6 +68,25 @@ function BlurredText({ text }: { text: string }) {
     </div>
   );
 }
+
+type Decided = ReturnType<typeof useLoaderData<typeof loader>>['decided'][number];
+const decidedCol = createColumnHelper<Decided>();
+const decidedColumns = [
+  decidedCol.accessor('created_at', { header: 'When', cell: (c) => formatDateTime(c.getValue()) }),
+  decidedCol.accessor('decision', { header: 'Decision' }),
+  decidedCol.accessor((d) => (d.category ? FLAG_CATEGORY_LABELS[d.category] : ''), {
+    id: 'category',
+    header: 'Category',
+  }),
+  decidedCol.accessor('severity', { header: 'Severity' }),
+  decidedCol.accessor('reviewer', { header: 'Reviewer' }),
+  decidedCol.display({
+    id: 'actions',
+    header: '',
+    enableHiding: false,
+    cell: ({ row }) => <Link to={`?response=${row.original.response_id}`}>Open</Link>,
+  }),
+];
 
 const DECISIONS = [
   { value: 'confirmed', label: 'Confirm' },
@@ -263,32 +284,7 @@ export default function Review() {
         {decided.length === 0 ? (
           <p className="empty">No decisions yet.</p>
         ) : (
-          <table className="data" aria-label="Recently decided">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Decision</th>
-                <th>Category</th>
-                <th>Severity</th>
-                <th>Reviewer</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {decided.map((d) => (
-                <tr key={d.id}>
-                  <td>{formatDateTime(d.created_at)}</td>
-                  <td>{d.decision}</td>
-                  <td>{d.category ? FLAG_CATEGORY_LABELS[d.category] : ''}</td>
-                  <td>{d.severity}</td>
-                  <td>{d.reviewer}</td>
-                  <td>
-                    <Link to={`?response=${d.response_id}`}>Open</Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable data={decided} columns={decidedColumns} label="Recently decided" pageSize={25} />
         )}
       </section>
     </div>
