@@ -6,6 +6,7 @@ import { registerDemo } from './commands/demo';
 import { registerSession } from './commands/session';
 import { registerImport } from './commands/import';
 import { registerProject } from './commands/project';
+import { registerReward } from './commands/reward';
 import { EXIT, reportError } from './runtime';
 
 const program = new Command('arbiter')
@@ -21,6 +22,7 @@ registerDemo(program);
 registerSession(program);
 registerImport(program);
 registerProject(program);
+registerReward(program);
 
 try {
   await program.parseAsync(process.argv);

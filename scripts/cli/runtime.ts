@@ -2,6 +2,7 @@
  * What every CLI command shares: configuration, opening the database (with the embedded store's
  * lock), exit codes that mean something, and `--report FILE` JSON output.
  */
+import { ModelArtefactError } from '../../reward/artefact';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDb, type DbHandle } from '../../db/client';
@@ -82,6 +83,7 @@ const KNOWN_ERRORS: [new (...args: never[]) => Error, number][] = [
   [ConfigError, EXIT.badInput],
   [PortInUseError, EXIT.badInput],
   [DatabaseOpenError, EXIT.database],
+  [ModelArtefactError, EXIT.badInput],
 ];
 
 export function reportError(error: unknown): number {

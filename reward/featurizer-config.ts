@@ -1,0 +1,40 @@
+/**
+ * The featurizer's versioned configuration. It travels inside every model artefact, so a model
+ * always featurizes text exactly as it did when it was trained.
+ */
+import { z } from 'zod';
+
+export const FEATURIZER_VERSION = 1;
+
+const Range = z
+  .tuple([z.number().int().min(1).max(8), z.number().int().min(1).max(8)])
+  .refine(([lo, hi]) => lo <= hi, { message: 'an n-gram range is [min, max] with min ≤ max' });
+
+export const FeaturizerConfigSchema = z.object({
+  version: z.literal(FEATURIZER_VERSION),
+  /** hashed features live in [0, 2^hashBits); dense features follow them */
+  hashBits: z.number().int().min(8).max(24),
+  /** word n-gram range, e.g. [1, 2] for unigrams and bigrams; null turns word n-grams off */
+  wordNgrams: Range.nullable(),
+  /** character n-gram range inside word boundaries, e.g. [3, 5]; null turns them off */
+  charNgrams: Range.nullable(),
+  /** relative weight of the character n-gram block against the word block */
+  charWeight: z.number().min(0).max(10),
+  lowercase: z.boolean(),
+  /** hand-written length, formatting, refusal and prompt-overlap features */
+  dense: z.boolean(),
+  /** optional sentence-embedding model id under the local model directory */
+  embeddingModel: z.string().min(1).max(200).nullable(),
+});
+export type FeaturizerConfig = z.infer<typeof FeaturizerConfigSchema>;
+
+export const DEFAULT_FEATURIZER: FeaturizerConfig = {
+  version: FEATURIZER_VERSION,
+  hashBits: 18,
+  wordNgrams: [1, 2],
+  charNgrams: null,
+  charWeight: 0.5,
+  lowercase: true,
+  dense: true,
+  embeddingModel: null,
+};

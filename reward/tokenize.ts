@@ -1,0 +1,18 @@
+/**
+ * Word tokenization shared by the featurizer's n-grams and its hand-written features: runs of
+ * letters/digits (apostrophes kept inside words) and single punctuation marks, so "don't!" is
+ * ["don't", "!"]. Whitespace is dropped; markdown markers survive as punctuation tokens.
+ */
+const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*|[^\s\p{L}\p{N}]/gu;
+
+export function tokenize(text: string, lowercase: boolean): string[] {
+  const source = lowercase ? text.toLowerCase() : text;
+  return source.match(TOKEN) ?? [];
+}
+
+const WORD = /^[\p{L}\p{N}]/u;
+
+/** Only the word tokens (no punctuation). */
+export function words(tokens: readonly string[]): string[] {
+  return tokens.filter((t) => WORD.test(t));
+}
