@@ -25,6 +25,8 @@ export default tseslint.config(
       '.arbiter/**',
       'test-results/**',
       'playwright-report/**',
+      // personal scratch files (git-ignored)
+      '.scratch/**',
     ],
   },
   js.configs.recommended,

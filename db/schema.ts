@@ -31,6 +31,9 @@ export const FLAG_CATEGORIES = [
 export type FlagCategory = (typeof FLAG_CATEGORIES)[number];
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+/** The judged axes a reward model is trained on, one model per axis. */
+export const REWARD_AXES = ['helpfulness', 'safety'] as const;
+export type RewardAxis = (typeof REWARD_AXES)[number];
 
 export interface UsersTable {
   id: Generated<string>;
@@ -314,10 +317,28 @@ export interface ModelsTable {
   featurizer: JsonDefault<Record<string, unknown>>;
   metrics: JsonDefault<Record<string, unknown>>;
   snapshot: JsonDefault<Record<string, unknown>>;
+  /** the ONNX model, gzip-compressed (tasks/model-artefacts.ts); null until training finishes */
   artefact: Uint8Array | null;
   job_id: string | null;
   created_by: string | null;
   created_at: GeneratedTimestamp;
+}
+
+/** The active reward model's prediction for one candidate pair on one axis. */
+export interface PairScoresTable {
+  pair_id: string;
+  axis: RewardAxis;
+  model_id: string;
+  /** mean member reward of the pair's response A and response B */
+  reward_a: number;
+  reward_b: number;
+  /** P(response A ≻ response B), the ensemble's mean probability */
+  probability_a: number;
+  /** binary entropy of probability_a in bits: 0 = certain, 1 = a coin flip */
+  uncertainty: number;
+  /** standard deviation of the members' probabilities */
+  spread: number;
+  scored_at: GeneratedTimestamp;
 }
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -399,6 +420,7 @@ export interface Database {
   sentiment_labels: SentimentLabelsTable;
   audits: AuditsTable;
   models: ModelsTable;
+  pair_scores: PairScoresTable;
   jobs: JobsTable;
   exports: ExportsTable;
   audit_log: AuditLogTable;

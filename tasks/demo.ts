@@ -1,6 +1,8 @@
 /**
  * Seeds the demo: one user per role (plus a second, bilingual annotator), a preference project and
- * a sentiment project. Passwords are random and returned once, for the caller to print.
+ * a sentiment project. Passwords are random and returned once, for the caller to print. A panel of
+ * three annotators (who cannot sign in) has already judged every preference pair once or twice, so
+ * the project pages have figures and a lead can train a reward model straight away.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DEFAULT_POLICY_SEED, leastJudgedPolicy } from './selection';
@@ -19,6 +21,7 @@ import { DEFAULT_SCRYPT, hashPassword, type ScryptParams } from './passwords';
 import { candidatePairs, contentHash } from './content';
 import type { NativePreferenceRecord, NativeSentimentRecord } from './records';
 import type { Rng } from './rng';
+import { DEMO_PANEL, demoRankingFor, panelScores, type DemoRanking } from './demo-judgments';
 
 export interface DemoLogin {
   email: string;
@@ -31,6 +34,7 @@ export interface DemoSummary {
   prompts: number;
   responses: number;
   pairs: number;
+  judgments: number;
   sentimentItems: number;
 }
 
@@ -115,6 +119,76 @@ function demoPassword(): string {
   return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
 }
 
+interface JudgeablePair {
+  id: string;
+  a: string;
+  b: string;
+  modelA: string;
+  modelB: string;
+  ranking: DemoRanking;
+}
+
+/**
+ * The panel's judgment history: every pair judged by one or two panel members (never the demo's own
+ * annotators, whose queues stay full), spread over the last two weeks. Returns how many were made.
+ */
+async function seedPanelJudgments(
+  trx: Kysely<Database>,
+  projectId: string,
+  pairs: readonly JudgeablePair[],
+  options: { rng: Rng; now?: Date },
+): Promise<number> {
+  if (pairs.length === 0) return 0;
+  const { rng } = options;
+  const now = (options.now ?? new Date()).getTime();
+  const panel: string[] = [];
+  for (const member of DEMO_PANEL) {
+    const row = await insertUser(trx, {
+      email: member.email,
+      display_name: member.name,
+      // the panel's history is demo data: these accounts have no password and cannot sign in
+      password_hash: null,
+      roles: ['annotator'],
+      languages: ['en', 'de', 'fr', 'es'],
+      domains: [],
+    });
+    panel.push(row.id);
+  }
+  const rows = pairs.flatMap((pair) => {
+    const first = Math.floor(rng() * panel.length);
+    const judges =
+      rng() < 0.5 ? [first] : [first, (first + 1 + Math.floor(rng() * (panel.length - 1))) % panel.length];
+    return judges.map((j) => {
+      const scores = panelScores(pair.ranking, pair.modelA, pair.modelB, DEMO_PANEL[j]!.slip, rng);
+      const at = new Date(now - Math.floor(rng() * 14 * 86_400_000));
+      return {
+        id: randomUUID(),
+        project_id: projectId,
+        pair_id: pair.id,
+        annotator_id: panel[j]!,
+        helpfulness: scores.helpfulness,
+        safety: scores.safety,
+        shown_left_response_id: rng() < 0.5 ? pair.a : pair.b,
+        time_on_task_ms: 20_000 + Math.floor(rng() * 70_000),
+        created_at: at,
+        updated_at: at,
+      };
+    });
+  });
+  await trx.insertInto('judgments').values(rows).execute();
+  await trx
+    .updateTable('pairs')
+    .set((eb) => ({
+      judgment_count: eb
+        .selectFrom('judgments')
+        .select((j) => j.fn.countAll<number>().as('n'))
+        .whereRef('judgments.pair_id', '=', 'pairs.id'),
+    }))
+    .where('project_id', '=', projectId)
+    .execute();
+  return rows.length;
+}
+
 /**
  * Seeds everything in one transaction (all or nothing). Refuses when the database is not empty,
  * so running it twice cannot duplicate or overwrite anyone's work.
@@ -164,6 +238,7 @@ export async function seedDemo(
     let prompts = 0;
     let responses = 0;
     let pairs = 0;
+    const judgeable: JudgeablePair[] = [];
     for (const record of data.preference) {
       const messages = record.messages ?? [{ role: 'user' as const, content: record.prompt! }];
       const prompt = await insertPromptOnce(trx, {
@@ -176,6 +251,7 @@ export async function seedDemo(
       });
       prompts += prompt.created ? 1 : 0;
       const responseIds: string[] = [];
+      const modelOf = new Map<string, string>();
       for (const response of record.responses) {
         const inserted = await insertResponseOnce(trx, {
           prompt_id: prompt.id,
@@ -186,18 +262,34 @@ export async function seedDemo(
         });
         responses += inserted.created ? 1 : 0;
         responseIds.push(inserted.id);
+        modelOf.set(inserted.id, response.model);
       }
-      pairs += await insertPairs(
-        trx,
-        candidatePairs(responseIds, options.pairCapPerPrompt ?? 6, options.rng).map(([a, b]) => ({
+      const candidates = candidatePairs(responseIds, options.pairCapPerPrompt ?? 6, options.rng).map(
+        ([a, b]) => ({
           ...withPriority(randomUUID()),
           project_id: preference.id,
           prompt_id: prompt.id,
           response_a_id: a,
           response_b_id: b,
-        })),
+        }),
       );
+      pairs += await insertPairs(trx, candidates);
+      const ranking = demoRankingFor(messages);
+      if (ranking) {
+        const mine = candidates.map((c) => ({
+          id: c.id,
+          a: c.response_a_id,
+          b: c.response_b_id,
+          modelA: modelOf.get(c.response_a_id)!,
+          modelB: modelOf.get(c.response_b_id)!,
+          ranking,
+        }));
+        // in an order set by content, not by the random ids, so a seed gives the same history
+        const key = (p: JudgeablePair) => [p.modelA, p.modelB].sort().join('\u0000');
+        judgeable.push(...mine.sort((x, y) => key(x).localeCompare(key(y))));
+      }
     }
+    const judgments = await seedPanelJudgments(trx, preference.id, judgeable, options);
     const sentiment = await insertProject(trx, {
       slug: 'demo-sentiment',
       name: 'Demo: sentiment of short texts',
@@ -220,8 +312,8 @@ export async function seedDemo(
     );
     await insertAuditEvent(trx, {
       event: 'demo.seeded',
-      details: { users: DEMO_USERS.length, prompts, responses, pairs, sentimentItems },
+      details: { users: DEMO_USERS.length, prompts, responses, pairs, judgments, sentimentItems },
     });
-    return { logins, prompts, responses, pairs, sentimentItems };
+    return { logins, prompts, responses, pairs, judgments, sentimentItems };
   });
 }

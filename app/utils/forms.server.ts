@@ -9,21 +9,28 @@ export interface ActionErrors {
   formError?: string;
 }
 
-/** A field-level error as the action's response (status 400), for display next to the field. */
-export function invalid(field: string | undefined, message: string, status = 400) {
+/**
+ * A field-level error as the action's response (status 400), for display next to the field.
+ * `extra` rides along (e.g. which of a page's forms was sent).
+ */
+export function invalid(field: string | undefined, message: string, status = 400, extra: object = {}) {
   return json<ActionErrors>(
     field
-      ? { ok: false, fieldErrors: { [field]: message } }
-      : { ok: false, fieldErrors: {}, formError: message },
+      ? { ...extra, ok: false, fieldErrors: { [field]: message } }
+      : { ...extra, ok: false, fieldErrors: {}, formError: message },
     { status },
   );
 }
 
-/** Converts a UserInputError into a 400 response; anything else is rethrown (a real 500). */
-export function userErrorResponse(error: unknown, fieldMap: Record<string, string> = {}) {
+/**
+ * Converts a UserInputError into a 400 response (404 for not-found, 403 for forbidden); anything
+ * else is rethrown (a real 500).
+ */
+export function userErrorResponse(error: unknown, fieldMap: Record<string, string> = {}, extra: object = {}) {
   if (error instanceof UserInputError) {
     const field = error.field ? (fieldMap[error.field] ?? error.field) : undefined;
-    return invalid(field, error.message, error.code === 'not-found' ? 404 : 400);
+    const status = error.code === 'not-found' ? 404 : error.code === 'forbidden' ? 403 : 400;
+    return invalid(field, error.message, status, extra);
   }
   throw error;
 }

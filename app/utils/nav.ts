@@ -12,6 +12,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/compare', label: 'Compare', roles: ['annotator'] },
   { to: '/review', label: 'Review', roles: ['safety_reviewer'] },
   { to: '/projects', label: 'Projects', roles: ['lead', 'researcher', 'admin'] },
+  { to: '/models', label: 'Models', roles: ['lead', 'researcher', 'admin'] },
   { to: '/admin/users', label: 'Users', roles: ['admin'] },
   { to: '/admin/audit', label: 'Audit log', roles: ['admin'] },
   { to: '/account', label: 'Account', roles: 'all' },

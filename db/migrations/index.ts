@@ -6,8 +6,10 @@
 import type { Migration } from 'kysely';
 import * as initial from './2026_11_22_0900_initial';
 import * as queue from './2026_11_22_1000_queue';
+import * as rewardScores from './2026_11_22_1100_reward_scores';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22_0900_initial': initial,
   '2026_11_22_1000_queue': queue,
+  '2026_11_22_1100_reward_scores': rewardScores,
 };

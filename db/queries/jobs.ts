@@ -69,6 +69,22 @@ export async function findJob(db: Kysely<Database>, id: string): Promise<JobRow 
   >;
 }
 
+/** The newest job of `kind` for a project, optionally only in the given statuses. */
+export async function findLatestJob(
+  db: Kysely<Database>,
+  options: { kind: string; projectId: string; statuses?: JobStatus[] },
+): Promise<JobRow | undefined> {
+  let query = db
+    .selectFrom('jobs')
+    .select(COLUMNS)
+    .where('kind', '=', options.kind)
+    .where('project_id', '=', options.projectId)
+    .orderBy('created_at', 'desc')
+    .limit(1);
+  if (options.statuses?.length) query = query.where('status', 'in', options.statuses);
+  return query.executeTakeFirst() as Promise<JobRow | undefined>;
+}
+
 /**
  * Claims the next runnable job of the given kinds: queued and due, or running with an expired lease
  * (its worker died). A job that has used up its attempts is marked failed instead of being run again.

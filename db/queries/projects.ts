@@ -23,6 +23,10 @@ export async function insertProject(db: Db, project: NewProject): Promise<Projec
   return db.insertInto('projects').values(project).returningAll().executeTakeFirstOrThrow();
 }
 
+export async function findProjectById(db: Db, id: string): Promise<Project | undefined> {
+  return db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export async function findProjectBySlug(db: Db, slug: string): Promise<Project | undefined> {
   return db.selectFrom('projects').selectAll().where('slug', '=', slug).executeTakeFirst();
 }
@@ -84,6 +88,20 @@ export async function listProjectSummaries(
     completed: Number(row.completed),
     judgments: Number(row.judgments),
   }));
+}
+
+/** Id, slug and name of the projects of one type that are not archived, by name (for pickers). */
+export async function listProjectNames(
+  db: Db,
+  type: Project['type'],
+): Promise<{ id: string; slug: string; name: string }[]> {
+  return db
+    .selectFrom('projects')
+    .select(['id', 'slug', 'name'])
+    .where('type', '=', type)
+    .where('archived_at', 'is', null)
+    .orderBy('name')
+    .execute();
 }
 
 export async function countProjects(db: Db): Promise<number> {

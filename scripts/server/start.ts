@@ -15,9 +15,13 @@ import type { AppConfig } from '../../app/utils/env.server';
 import { createHttpApp } from './http-app';
 import { startWorker, type JobHandler } from '../../tasks/jobs';
 import { runImportJob } from '../../tasks/import/job';
+import { REWARD_TRAIN_JOB, runRewardTrainingJob } from '../../tasks/reward-training-job';
 
 /** Every kind of background job this server runs. */
-const JOB_HANDLERS: Record<string, JobHandler> = { import: runImportJob };
+const JOB_HANDLERS: Record<string, JobHandler> = {
+  import: runImportJob,
+  [REWARD_TRAIN_JOB]: runRewardTrainingJob,
+};
 
 export class PortInUseError extends Error {
   override name = 'PortInUseError';

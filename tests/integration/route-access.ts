@@ -49,6 +49,7 @@ export const ROUTE_ACCESS: Record<string, RouteCase> = {
     rule: { kind: 'roles', roles: ['lead', 'admin'] },
     path: '/projects/:projectSlug/import',
   },
+  'routes/models': { rule: { kind: 'roles', roles: ['lead', 'researcher', 'admin'] }, path: '/models' },
   'routes/admin.users._index': { rule: { kind: 'roles', roles: ['admin'] }, path: '/admin/users' },
   'routes/admin.users.$userId': { rule: { kind: 'roles', roles: ['admin'] }, path: '/admin/users/:userId' },
   'routes/admin.audit': { rule: { kind: 'roles', roles: ['admin'] }, path: '/admin/audit' },

@@ -33,7 +33,7 @@ function newestMtime(dir: string): number {
 
 function ensureBuild(): void {
   const build = path.join(ROOT, 'build', 'index.js');
-  const sources = Math.max(...['app', 'db', 'tasks'].map((d) => newestMtime(path.join(ROOT, d))));
+  const sources = Math.max(...['app', 'db', 'tasks', 'reward'].map((d) => newestMtime(path.join(ROOT, d))));
   if (fs.existsSync(build) && fs.statSync(build).mtimeMs >= sources) return;
   execFileSync(
     process.execPath,

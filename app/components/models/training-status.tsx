@@ -1,0 +1,65 @@
+/** A training run's live status: waiting, the current step with a progress bar, done, or failed. */
+import { Link, useRevalidator } from '@remix-run/react';
+import { useEffect } from 'react';
+import type { TrainingJobView } from '../../utils/models.server';
+import { formatPercent } from '../../utils/format';
+import { REWARD_AXIS_LABELS, stageLabel } from '../../../tasks/reward-training.schema';
+
+export function TrainingStatus({ job, projectSlug }: { job: TrainingJobView; projectSlug: string }) {
+  const revalidator = useRevalidator();
+  const active = job.status === 'queued' || job.status === 'running';
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => revalidator.state === 'idle' && revalidator.revalidate(), 1000);
+    return () => clearInterval(timer);
+  }, [active, revalidator]);
+  const axis = REWARD_AXIS_LABELS[job.axis as keyof typeof REWARD_AXIS_LABELS] ?? job.axis;
+  const progress = job.progress ?? {};
+  const percent = Math.round((progress.overall ?? 0) * 100);
+  const result = job.result ?? {};
+  return (
+    <section className="card" aria-labelledby="training-status-h" aria-live="polite">
+      <h2 id="training-status-h">Training a {axis.toLowerCase()} model</h2>
+      {job.status === 'queued' ? <p>Waiting for a worker…</p> : null}
+      {job.status === 'running' ? (
+        <div>
+          <p>
+            {progress.stage ? `${stageLabel(progress.stage)}…` : 'Starting…'}
+            {progress.judgments ? (
+              <span className="muted">
+                {' '}
+                ({progress.judgments} judgments on {progress.pairs} pairs)
+              </span>
+            ) : null}
+          </p>
+          <div
+            className="progress"
+            role="progressbar"
+            aria-label="Training progress"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={percent}
+          >
+            <span style={{ width: `${percent}%` }} />
+          </div>
+        </div>
+      ) : null}
+      {job.status === 'succeeded' ? (
+        <div className="alert alert-success" role="status">
+          Version {result.version} is ready: {formatPercent(result.accuracy ?? null)} held-out accuracy.
+          {result.activated
+            ? ' It is now the active model, and every pair has been scored with it.'
+            : ''}{' '}
+          <Link to={`/models?project=${projectSlug}&version=${result.modelId}`}>
+            Show version {result.version}
+          </Link>
+        </div>
+      ) : null}
+      {job.status === 'failed' || job.status === 'cancelled' ? (
+        <div className="alert alert-error" role="alert">
+          Training failed: {job.error ?? 'the job was cancelled.'}
+        </div>
+      ) : null}
+    </section>
+  );
+}
