@@ -3,10 +3,22 @@
  * numbers; this path serves training-time evaluation, where no ONNX file exists yet).
  */
 import { encodePairs, type TrainingPair } from './dataset';
+import type { PairSet } from './bradley-terry';
 import type { Featurizer } from './featurize';
 import { pairFromMembers, scoreRows, type LinearHead, type PairScore } from './head';
 import type { Prediction } from './metrics';
 import type { OnnxHeadScorer } from './onnx/session';
+
+/** Pair predictions from per-text member scores (row-major [texts][k]). */
+function combine(members: Float64Array, set: PairSet, k: number): PairScore[] {
+  return Array.from({ length: set.a.length }, (_, i) =>
+    pairFromMembers(
+      members.subarray(set.a[i]! * k, set.a[i]! * k + k),
+      members.subarray(set.b[i]! * k, set.b[i]! * k + k),
+      k,
+    ),
+  );
+}
 
 /** Scores each pair: rewards, P(A ≻ B) and ensemble spread. */
 export function scorePairs(
@@ -15,15 +27,7 @@ export function scorePairs(
   pairs: readonly TrainingPair[],
 ): PairScore[] {
   const { rows, pairs: set } = encodePairs(featurizer, pairs);
-  const members = scoreRows(head, rows);
-  const k = head.members;
-  return Array.from({ length: pairs.length }, (_, i) =>
-    pairFromMembers(
-      members.subarray(set.a[i]! * k, set.a[i]! * k + k),
-      members.subarray(set.b[i]! * k, set.b[i]! * k + k),
-      k,
-    ),
-  );
+  return combine(scoreRows(head, rows), set, head.members);
 }
 
 /**
@@ -52,13 +56,5 @@ export async function scorePairsOnnx(
   pairs: readonly TrainingPair[],
 ): Promise<PairScore[]> {
   const { rows, pairs: set } = encodePairs(featurizer, pairs);
-  const members = await scorer.scoreRows(rows);
-  const k = scorer.members;
-  return Array.from({ length: pairs.length }, (_, i) =>
-    pairFromMembers(
-      members.subarray(set.a[i]! * k, set.a[i]! * k + k),
-      members.subarray(set.b[i]! * k, set.b[i]! * k + k),
-      k,
-    ),
-  );
+  return combine(await scorer.scoreRows(rows), set, scorer.members);
 }

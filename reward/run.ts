@@ -122,8 +122,10 @@ export function trainAndEvaluate(pairs: readonly TrainingPair[], options: RunOpt
     };
     if (options.learningCurve) {
       // single-member fits at the chosen λ: the curve shows whether more labels would still help
+      // nested random subsets (seeded), so a curve over concatenated files is not one file's curve
+      const curveOrder = shuffled(train, createRng(options.seed ^ 0xc0ffee));
       for (const fraction of [0.125, 0.25, 0.5]) {
-        const subset = train.slice(0, Math.max(2, Math.round(train.length * fraction)));
+        const subset = curveOrder.slice(0, Math.max(2, Math.round(train.length * fraction)));
         options.onProgress?.('learning curve', fraction);
         const small = trainRewardModel(subset, options.featurizer, {
           ...trainOptions,

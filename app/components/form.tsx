@@ -1,25 +1,25 @@
-import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
+import { useId, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from 'react';
 
-/** A labelled input with its hint and error wired up for screen readers. */
-export function Field({
+interface DescribedProps {
+  label: string;
+  error?: string;
+  hint?: ReactNode;
+}
+
+/** The label, hint and error around one control, wired up for screen readers. */
+function Described({
   label,
   error,
   hint,
-  ...input
-}: { label: string; error?: string; hint?: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
+  control,
+}: DescribedProps & { control: (id: string, describedBy: string | undefined) => ReactNode }) {
   const id = useId();
   const describedBy =
     [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        {...input}
-        type={input.type ?? 'text'}
-      />
+      {control(id, describedBy)}
       {hint ? (
         <div id={`${id}-hint`} className="hint">
           {hint}
@@ -31,6 +31,55 @@ export function Field({
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** A labelled input with its hint and error wired up for screen readers. */
+export function Field({
+  label,
+  error,
+  hint,
+  ...input
+}: DescribedProps & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <Described
+      label={label}
+      error={error}
+      hint={hint}
+      control={(id, describedBy) => (
+        <input
+          id={id}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy}
+          {...input}
+          type={input.type ?? 'text'}
+        />
+      )}
+    />
+  );
+}
+
+/** Field's multi-line twin. */
+export function TextAreaField({
+  label,
+  error,
+  hint,
+  ...textarea
+}: DescribedProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  return (
+    <Described
+      label={label}
+      error={error}
+      hint={hint}
+      control={(id, describedBy) => (
+        <textarea
+          id={id}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy}
+          {...textarea}
+        />
+      )}
+    />
   );
 }
 

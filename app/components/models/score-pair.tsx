@@ -1,7 +1,7 @@
 /** "Score a pair": type a prompt and two responses, see what the chosen model version makes of them. */
 import { useFetcher } from '@remix-run/react';
-import { useId, useState, type FormEvent } from 'react';
-import { FormError } from '../form';
+import { useState, type FormEvent } from 'react';
+import { FormError, TextAreaField } from '../form';
 import { formatNumber, formatPercent } from '../../utils/format';
 import { fieldErrors, ScorePairSchema } from '../../../tasks/reward-training.schema';
 
@@ -12,45 +12,6 @@ export type ScoreResult =
       score: { rewardA: number; rewardB: number; probabilityA: number; uncertainty: number; spread: number };
     }
   | { ok: false; fieldErrors: Record<string, string>; formError?: string };
-
-function TextField({
-  label,
-  name,
-  rows,
-  error,
-  hint,
-}: {
-  label: string;
-  name: string;
-  rows: number;
-  error?: string;
-  hint?: string;
-}) {
-  const id = useId();
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <textarea
-        id={id}
-        name={name}
-        rows={rows}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-      />
-      {hint ? (
-        <div id={`${id}-hint`} className="hint">
-          {hint}
-        </div>
-      ) : null}
-      {error ? (
-        <div id={`${id}-error`} className="error">
-          {error}
-        </div>
-      ) : null}
-    </div>
-  );
-}
 
 export function ScorePair({
   projectSlug,
@@ -104,15 +65,15 @@ export function ScorePair({
           <input type="hidden" name="intent" value="score" />
           <input type="hidden" name="project" value={projectSlug} />
           <input type="hidden" name="modelId" value={version.id} />
-          <TextField
+          <TextAreaField
             label="Prompt"
             name="prompt"
             rows={2}
             error={errors.prompt}
             hint="The user's message (optional)."
           />
-          <TextField label="Response A" name="a" rows={4} error={errors.a} />
-          <TextField label="Response B" name="b" rows={4} error={errors.b} />
+          <TextAreaField label="Response A" name="a" rows={4} error={errors.a} />
+          <TextAreaField label="Response B" name="b" rows={4} error={errors.b} />
           <div>
             <button type="submit" disabled={fetcher.state !== 'idle'}>
               {fetcher.state === 'idle' ? 'Score' : 'Scoring…'}
