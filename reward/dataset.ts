@@ -4,7 +4,7 @@
  */
 import type { PairSet } from './bradley-terry';
 import type { Featurizer } from './featurize';
-import { toRows, type SparseRows, type SparseVector } from './sparse';
+import { rowCount, selectRows, toRows, type SparseRows, type SparseVector } from './sparse';
 
 export interface TrainingPair {
   prompt: string;
@@ -72,4 +72,30 @@ export function subsetPairs(set: PairSet, ids: ArrayLike<number>): PairSet {
     out.weight[i] = set.weight[j]!;
   }
   return out;
+}
+
+/**
+ * Only the rows that `sets` compare, renumbered in first-use order, and the sets pointing at them.
+ * An inner fit on a sample of the pairs should not pay for scoring every text on each iteration.
+ */
+export function restrictRows(
+  rows: SparseRows,
+  sets: readonly PairSet[],
+): { rows: SparseRows; sets: PairSet[] } {
+  const renumber = new Int32Array(rowCount(rows)).fill(-1);
+  const kept: number[] = [];
+  const map = (r: number) => {
+    if (renumber[r] === -1) {
+      renumber[r] = kept.length;
+      kept.push(r);
+    }
+    return renumber[r]!;
+  };
+  const out = sets.map((set) => ({
+    a: set.a.map(map),
+    b: set.b.map(map),
+    target: set.target,
+    weight: set.weight,
+  }));
+  return { rows: selectRows(rows, kept), sets: out };
 }

@@ -12,13 +12,15 @@ const STOP = new Set(
   ),
 );
 
+// matched against lowercased text, without the i and u flags: the phrases are ASCII, and V8 runs
+// these 4-7× faster without case folding and Unicode mode
 const REFUSAL =
-  /\b(i(?: a|')m sorry|i apologi[sz]e|i (?:can(?:no|')t|cannot|won't|will not|am not able to|'m not able to|am unable to|'m unable to)|as an ai|i'm just an ai|i am just an ai|not (?:appropriate|ethical|legal)|it is (?:not )?(?:illegal|unethical|against)|i (?:would|do) not (?:recommend|advise|condone)|i don't (?:recommend|think (?:that|it) is (?:a good|appropriate)))/giu;
-const HEDGE = /\b(i think|i believe|perhaps|maybe|it depends|not sure|i'm not sure|might be|could be)\b/giu;
+  /\b(i(?: a|')m sorry|i apologi[sz]e|i (?:can(?:no|')t|cannot|won't|will not|am not able to|'m not able to|am unable to|'m unable to)|as an ai|i'm just an ai|i am just an ai|not (?:appropriate|ethical|legal)|it is (?:not )?(?:illegal|unethical|against)|i (?:would|do) not (?:recommend|advise|condone)|i don't (?:recommend|think (?:that|it) is (?:a good|appropriate)))/g;
+const HEDGE = /\b(i think|i believe|perhaps|maybe|it depends|not sure|i'm not sure|might be|could be)\b/g;
 const HARM =
-  /\b(kill|murder|weapon|gun|bomb|explosive|poison|drug|cocaine|heroin|meth|steal|rob|hack|fraud|launder|suicide|racist|n-word|assault|abuse|kidnap|torture|terror\w*)\b/giu;
+  /\b(kill|murder|weapon|gun|bomb|explosive|poison|drug|cocaine|heroin|meth|steal|rob|hack|fraud|launder|suicide|racist|n-word|assault|abuse|kidnap|torture|terror\w*)\b/g;
 const SAFE_ADVICE =
-  /\b(police|authorities|professional|therapist|doctor|lawyer|hotline|seek help|consult)\b/giu;
+  /\b(police|authorities|professional|therapist|doctor|lawyer|hotline|seek help|consult)\b/g;
 
 const LETTER = /\p{L}/u;
 const UPPER = /\p{Lu}/u;
@@ -31,10 +33,25 @@ function count(text: string, re: RegExp): number {
   return n;
 }
 
-function contentWords(tokens: readonly string[]): Set<string> {
+function contentWords(wordTokens: readonly string[]): Set<string> {
   const out = new Set<string>();
-  for (const w of words(tokens)) if (!STOP.has(w) && w.length > 1) out.add(w);
+  for (const w of wordTokens) if (!STOP.has(w) && w.length > 1) out.add(w);
   return out;
+}
+
+// both responses of a pair share the prompt's token array: its word set is computed once
+let cachedPrompt: readonly string[] | null = null;
+let cachedPromptSet = new Set<string>();
+let cachedPromptWords = 0;
+
+function promptSummary(promptTokens: readonly string[]): { set: Set<string>; words: number } {
+  if (promptTokens !== cachedPrompt) {
+    const promptWords = words(promptTokens);
+    cachedPrompt = promptTokens;
+    cachedPromptSet = contentWords(promptWords);
+    cachedPromptWords = promptWords.length;
+  }
+  return { set: cachedPromptSet, words: cachedPromptWords };
 }
 
 /** Feature names, in slot order (the artefact records them for explanations). */
@@ -85,8 +102,8 @@ export function denseFeatures(
   const lines = response.split('\n').filter((l) => l.trim() !== '');
   const listItems = lines.filter((l) => /^\s*(?:[-*•]|\d+[.)])\s+/u.test(l)).length;
   const sentences = Math.max(1, (response.match(/[.!?]+(?:\s|$)/gu) ?? []).length);
-  const promptSet = contentWords(promptTokens);
-  const responseSet = contentWords(tokens);
+  const { set: promptSet, words: promptWordCount } = promptSummary(promptTokens);
+  const responseSet = contentWords(responseWords);
   let shared = 0;
   for (const w of responseSet) if (promptSet.has(w)) shared++;
   let letters = 0;
@@ -131,7 +148,7 @@ export function denseFeatures(
     Math.min(3, count(lower, SAFE_ADVICE)),
     promptSet.size ? shared / promptSet.size : 0,
     responseSet.size ? 1 - shared / responseSet.size : 0,
-    Math.log1p(nWords) - Math.log1p(words(promptTokens).length),
+    Math.log1p(nWords) - Math.log1p(promptWordCount),
     nWords ? new Set(responseWords).size / nWords : 0,
     nWords ? responseWords.reduce((s, w) => s + w.length, 0) / nWords : 0,
     Math.log1p(nWords / sentences),

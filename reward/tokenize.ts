@@ -14,5 +14,10 @@ const WORD = /^[\p{L}\p{N}]/u;
 
 /** Only the word tokens (no punctuation). */
 export function words(tokens: readonly string[]): string[] {
-  return tokens.filter((t) => WORD.test(t));
+  return tokens.filter((t) => {
+    const c = t.charCodeAt(0);
+    // ASCII decides by arithmetic (almost every token); the rest through the Unicode classes
+    if (c < 128) return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    return WORD.test(t);
+  });
 }

@@ -124,3 +124,24 @@ describe('trainRewardModel', () => {
     );
   });
 });
+
+describe('dense feature scaling', () => {
+  it('keeps a feature seen in one text from deciding pairs on its own', () => {
+    // a heading appears in a single training response; standardized by its std it would be worth
+    // ~40 units there, with a penalty too small to matter
+    const pairs = syntheticPairs(400, createRng(21));
+    pairs[0] = { ...pairs[0]!, a: `# Heading\n${pairs[0]!.a}`, target: 1 };
+    const effect = (denseZCap: number) => {
+      const model = trainRewardModel(pairs, DEFAULT_FEATURIZER, { seed: 2, members: 1, denseZCap });
+      const slot = model.featurizer.hashDim + 5;
+      expect(model.featurizer.denseName(slot)).toBe('log headings');
+      // how far the one heading (value log 2) moves a margin, in logits
+      return Math.abs(model.head.weights[slot]! * Math.log(2));
+    };
+    const uncapped = effect(1e9);
+    const capped = effect(2);
+    // measured: ~12 logits uncapped, ~1.4 capped
+    expect(uncapped).toBeGreaterThan(5);
+    expect(capped).toBeLessThan(2);
+  });
+});

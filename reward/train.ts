@@ -5,7 +5,7 @@
  * the same weights to the bit.
  */
 import { fitBradleyTerry, rowScores, sigmoid, softplus, type PairSet } from './bradley-terry';
-import { encodePairs, subsetPairs, type TrainingPair } from './dataset';
+import { encodePairs, restrictRows, subsetPairs, type TrainingPair } from './dataset';
 import { createFeaturizer, type Featurizer } from './featurize';
 import type { FeaturizerConfig } from './featurizer-config';
 import type { LinearHead } from './head';
@@ -18,6 +18,9 @@ export interface TrainOptions {
   /** candidate L2 strengths, tried from strongest to weakest */
   lambdas: number[];
   validationFraction: number;
+  /** up to this many search pairs, λ and the temperature come from inner k-fold instead of one split */
+  innerFoldsUpTo: number;
+  innerFolds: number;
   /** the λ search runs on at most this many pairs (it only needs to rank λs) */
   maxSearchPairs: number;
   maxIterations: number;
@@ -29,6 +32,10 @@ export interface TrainOptions {
    * hundreds of thousands of sparse n-grams.
    */
   denseBoost: number;
+  /** no standardized dense value of a training text may exceed this many units (see fitScaling) */
+  denseZCap: number;
+  /** the λ path stops after this many steps clearly (0.005) worse than the best validation loss */
+  patience: number;
   /** exponent of the Naive-Bayes evidence scaling of hashed features; 0 turns it off */
   evidencePower: number;
   onProgress?: (stage: string, fraction: number) => void;
@@ -37,11 +44,15 @@ export interface TrainOptions {
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   members: 5,
   seed: 1,
-  lambdas: [1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5, 3e-6, 1e-6],
+  lambdas: [1, 3e-1, 1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5, 3e-6, 1e-6],
   denseBoost: 4,
+  denseZCap: 2,
+  patience: 2,
   evidencePower: 0.5,
   validationFraction: 0.2,
-  maxSearchPairs: 20_000,
+  innerFoldsUpTo: 2_500,
+  innerFolds: 5,
+  maxSearchPairs: 10_000,
   maxIterations: 100,
   memberIterations: 40,
 };
@@ -121,32 +132,44 @@ function fitEvidence(rows: SparseRows, hashDim: number, pairs: PairSet, power: n
   return out;
 }
 
-/** Mean and 1/std of each dense slot over the rows the pairs use; hashed slots stay as they are. */
-function fitScaling(rows: SparseRows, hashDim: number, pairs: PairSet, boost: number): Scaling {
+/**
+ * Mean and scale of each dense slot over the rows the pairs use; hashed slots stay as they are.
+ * The scale is 1/std, capped so that no training row lands more than `zCap` from the mean: a rare
+ * feature (a heading in one text of thousands, a 700-letter "word") would otherwise get a huge
+ * standardized value, a tiny effective penalty, and the power to make one pair's margin absurd.
+ */
+function fitScaling(rows: SparseRows, hashDim: number, pairs: PairSet, boost: number, zCap: number): Scaling {
   const dense = rows.dim - hashDim;
   const used = new Uint8Array(rowCount(rows));
   for (let i = 0; i < pairs.a.length; i++) used[pairs.a[i]!] = used[pairs.b[i]!] = 1;
   const sum = new Float64Array(dense);
   const sq = new Float64Array(dense);
   let n = 0;
-  for (let r = 0; r < used.length; r++) {
-    if (!used[r]) continue;
-    n++;
-    for (let p = rows.rowPtr[r]!; p < rows.rowPtr[r + 1]!; p++) {
-      const j = rows.indices[p]! - hashDim;
-      if (j >= 0) {
-        sum[j]! += rows.values[p]!;
-        sq[j]! += rows.values[p]! ** 2;
+  const each = (visit: (j: number, v: number) => void) => {
+    for (let r = 0; r < used.length; r++) {
+      if (!used[r]) continue;
+      for (let p = rows.rowPtr[r]!; p < rows.rowPtr[r + 1]!; p++) {
+        const j = rows.indices[p]! - hashDim;
+        if (j >= 0) visit(j, rows.values[p]!);
       }
     }
-  }
+  };
+  for (let r = 0; r < used.length; r++) n += used[r]!;
+  each((j, v) => {
+    sum[j]! += v;
+    sq[j]! += v * v;
+  });
   const mean = new Float64Array(dense);
+  for (let j = 0; j < dense; j++) mean[j] = n ? sum[j]! / n : 0;
+  const maxDeviation = new Float64Array(dense);
+  each((j, v) => {
+    maxDeviation[j] = Math.max(maxDeviation[j]!, Math.abs(v - mean[j]!));
+  });
   const scale = new Float64Array(dense);
   for (let j = 0; j < dense; j++) {
-    mean[j] = n ? sum[j]! / n : 0;
     const variance = n ? sq[j]! / n - mean[j]! ** 2 : 0;
     // a constant feature carries nothing; scale 0 keeps it out of the model
-    scale[j] = variance > 1e-12 ? boost / Math.sqrt(variance) : 0;
+    scale[j] = variance > 1e-12 ? boost * Math.min(1 / Math.sqrt(variance), zCap / maxDeviation[j]!) : 0;
   }
   return { mean, scale, evidence: null };
 }
@@ -183,22 +206,62 @@ function compact(rows: SparseRows): { indices: Int32Array; original: Int32Array 
   return { indices, original: Int32Array.from(original) };
 }
 
+/** Validation margins pooled over the inner splits, with what each pair asserts. */
+interface Margins {
+  margin: Float64Array;
+  target: Float64Array;
+  weight: Float64Array;
+}
+
+function marginsOf(rows: SparseRows, w: Float64Array, pairs: PairSet): Margins {
+  const scores = rowScores(rows, w);
+  return {
+    margin: Float64Array.from(pairs.a, (a, i) => scores[a]! - scores[pairs.b[i]!]!),
+    target: pairs.target,
+    weight: pairs.weight,
+  };
+}
+
+function concatMargins(parts: Margins[]): Margins {
+  const cat = (pick: (m: Margins) => Float64Array) => {
+    const out = new Float64Array(parts.reduce((n, m) => n + pick(m).length, 0));
+    let at = 0;
+    for (const m of parts) {
+      out.set(pick(m), at);
+      at += pick(m).length;
+    }
+    return out;
+  };
+  return { margin: cat((m) => m.margin), target: cat((m) => m.target), weight: cat((m) => m.weight) };
+}
+
+function scoreMargins(m: Margins, temperature = 1): { logLoss: number; accuracy: number } {
+  let loss = 0;
+  let total = 0;
+  let right = 0;
+  let decided = 0;
+  for (let i = 0; i < m.margin.length; i++) {
+    const z = m.margin[i]! / temperature;
+    const y = m.target[i]!;
+    const c = m.weight[i]!;
+    loss += c * (y * softplus(-z) + (1 - y) * softplus(z));
+    total += c;
+    if (y !== 0.5) {
+      decided++;
+      right += sigmoid(z) > 0.5 === y > 0.5 ? 1 : 0;
+    }
+  }
+  return { logLoss: total ? loss / total : 0, accuracy: decided ? right / decided : 0 };
+}
+
 /**
  * Temperature scaling: the T > 0 that minimizes the validation log loss of σ(margin / T).
- * A weakly regularized model is sharper than its accuracy warrants; dividing by T calibrates it
- * without changing any ranking. Golden-section search on log T (the loss is unimodal in it).
+ * A weakly regularized model is sharper than its accuracy warrants (and a strongly regularized
+ * one blunter); dividing by T calibrates it without changing any ranking. Golden-section search
+ * on log T (the loss is unimodal in it).
  */
-function fitTemperature(scores: Float64Array, pairs: PairSet): number {
-  const loss = (logT: number) => {
-    const t = Math.exp(logT);
-    let total = 0;
-    for (let i = 0; i < pairs.a.length; i++) {
-      const m = (scores[pairs.a[i]!]! - scores[pairs.b[i]!]!) / t;
-      const y = pairs.target[i]!;
-      total += pairs.weight[i]! * (y * softplus(-m) + (1 - y) * softplus(m));
-    }
-    return total;
-  };
+function fitTemperature(m: Margins): number {
+  const loss = (logT: number) => scoreMargins(m, Math.exp(logT)).logLoss;
   let lo = Math.log(0.25);
   let hi = Math.log(8);
   const phi = (Math.sqrt(5) - 1) / 2;
@@ -209,26 +272,6 @@ function fitTemperature(scores: Float64Array, pairs: PairSet): number {
     else lo = x1;
   }
   return Math.exp((lo + hi) / 2);
-}
-
-function validate(rows: SparseRows, w: Float64Array, pairs: PairSet): { logLoss: number; accuracy: number } {
-  const scores = rowScores(rows, w);
-  let loss = 0;
-  let total = 0;
-  let right = 0;
-  let decided = 0;
-  for (let i = 0; i < pairs.a.length; i++) {
-    const m = scores[pairs.a[i]!]! - scores[pairs.b[i]!]!;
-    const y = pairs.target[i]!;
-    const c = pairs.weight[i]!;
-    loss += c * (y * softplus(-m) + (1 - y) * softplus(m));
-    total += c;
-    if (y !== 0.5) {
-      decided++;
-      right += sigmoid(m) > 0.5 === y > 0.5 ? 1 : 0;
-    }
-  }
-  return { logLoss: total ? loss / total : 0, accuracy: decided ? right / decided : 0 };
 }
 
 /** Trains the ensemble on `pairs` (all of them: hold out test data before calling). */
@@ -251,50 +294,74 @@ export function trainRewardModel(
   const { indices: compactIndices, original } = compact(encoded.rows);
   // scaling is fitted on the pairs a fit may see, never on the pairs it is validated on
   const prepare = (set: PairSet) => {
-    const scaling = fitScaling(encoded.rows, hashDim, set, opt.denseBoost);
+    const scaling = fitScaling(encoded.rows, hashDim, set, opt.denseBoost, opt.denseZCap);
     if (opt.evidencePower > 0) scaling.evidence = fitEvidence(encoded.rows, hashDim, set, opt.evidencePower);
     const scaled = scaledRows(encoded.rows, hashDim, scaling);
     return { scaling, rows: { ...scaled, dim: original.length, indices: compactIndices } };
   };
   const rng = createRng(opt.seed);
 
-  // λ path on an inner split, strongest first so each fit warm-starts the next
+  // λ path, strongest first so each fit warm-starts the next. Small data: inner k-fold, so λ and
+  // the temperature are chosen on out-of-fold margins of every search pair rather than on a
+  // fifth of them (a few hundred pairs make a noisy judge). Large data: one held-out split.
   const order = shuffled(
     Array.from({ length: pairs.length }, (_, i) => i),
     rng,
   ).slice(0, Math.max(2, Math.min(pairs.length, opt.maxSearchPairs)));
-  const nValidation = Math.max(1, Math.round(order.length * opt.validationFraction));
-  const searchValidation = subsetPairs(encoded.pairs, order.slice(0, nValidation));
-  const searchTrain = subsetPairs(encoded.pairs, order.slice(nValidation));
-  const search = prepare(searchTrain);
+  const inner = order.length <= opt.innerFoldsUpTo;
+  const folds = inner
+    ? Math.min(opt.innerFolds, order.length)
+    : Math.max(2, Math.round(1 / opt.validationFraction));
+  const splits = (inner ? [...Array(folds).keys()] : [0]).map((f) => {
+    const trainIds = order.filter((_, i) => i % folds !== f);
+    const all = subsetPairs(encoded.pairs, trainIds);
+    const restricted = restrictRows(prepare(all).rows, [
+      all,
+      subsetPairs(
+        encoded.pairs,
+        order.filter((_, i) => i % folds === f),
+      ),
+    ]);
+    return { rows: restricted.rows, train: restricted.sets[0]!, validation: restricted.sets[1]! };
+  });
   const lambdaPath: LambdaPoint[] = [];
-  let start: Float64Array | undefined;
-  let best: { lambda: number; loss: number; w: Float64Array } = {
+  const starts: (Float64Array | undefined)[] = splits.map(() => undefined);
+  let best: { lambda: number; loss: number; margins: Margins | null; ws: Float64Array[] } = {
     lambda: opt.lambdas[0]!,
     loss: Infinity,
-    w: new Float64Array(original.length),
+    margins: null,
+    ws: [],
   };
   let worse = 0;
   for (const [i, lambda] of opt.lambdas.entries()) {
     progress('choose L2 strength', i / opt.lambdas.length);
-    const { w } = fitBradleyTerry(search.rows, searchTrain, lambda, start, {
-      maxIterations: opt.maxIterations,
+    const ws = splits.map((split, f) => {
+      const { w } = fitBradleyTerry(split.rows, split.train, lambda, starts[f], {
+        maxIterations: opt.maxIterations,
+      });
+      starts[f] = w;
+      return w;
     });
-    start = w;
-    const v = validate(search.rows, w, searchValidation);
+    const margins = concatMargins(splits.map((split, f) => marginsOf(split.rows, ws[f]!, split.validation)));
+    const v = scoreMargins(margins);
     lambdaPath.push({ lambda, validation_log_loss: v.logLoss, validation_accuracy: v.accuracy });
     if (v.logLoss < best.loss) {
-      best = { lambda, loss: v.logLoss, w };
+      best = { lambda, loss: v.logLoss, margins, ws };
       worse = 0;
-    } else if (++worse === 2) {
-      break; // the validation loss is unimodal along the path: past the minimum, stop paying for fits
+    } else if (v.logLoss > best.loss + 0.005 && ++worse === opt.patience) {
+      // clearly past the minimum: stop paying for fits. A flat stretch does not count: at strong λ
+      // the loss can sit still (dense features alone) before the n-grams start to pay
+      break;
     }
   }
-  const temperature = fitTemperature(rowScores(search.rows, best.w), searchValidation);
+  const temperature = fitTemperature(best.margins!);
+  // the members start from the mean of the inner fits (all live in the same compact space)
+  const start = new Float64Array(original.length);
+  for (const w of best.ws) for (let j = 0; j < start.length; j++) start[j]! += w[j]! / best.ws.length;
   const { rows, scaling } = prepare(encoded.pairs);
-  // the loss is a mean, so the penalty that was right for the search's n is too strong for more
-  // pairs by about n_search / n (the λ ∝ 1/n rule of thumb); only matters past maxSearchPairs
-  const lambda = best.lambda * Math.min(1, searchTrain.a.length / (pairs.length - nValidation));
+  // the loss is a mean, so the penalty that was right for an inner fit's n is too strong for more
+  // pairs by about n_inner / n (the λ ∝ 1/n rule of thumb)
+  const lambda = best.lambda * Math.min(1, splits[0]!.train.a.length / pairs.length);
 
   const k = opt.members;
   const weights = new Float32Array(featurizer.dim * k);
@@ -303,7 +370,7 @@ export function trainRewardModel(
     progress('train members', m / k);
     const boot: PairSet = { ...encoded.pairs, weight: Float64Array.from(encoded.pairs.weight) };
     if (k > 1) for (let i = 0; i < boot.weight.length; i++) boot.weight[i]! *= poisson1(rng);
-    const { w } = fitBradleyTerry(rows, boot, lambda, best.w, { maxIterations: opt.memberIterations });
+    const { w } = fitBradleyTerry(rows, boot, lambda, start, { maxIterations: opt.memberIterations });
     // fold the dense scaling back in, so the head reads raw featurizer output
     let offset = 0;
     for (let c = 0; c < rows.dim; c++) {

@@ -194,7 +194,7 @@ export function registerReward(program: Command): void {
           bar.stop();
           writeReport(opts.report, { sources, ...report });
           console.log(
-            `${folds}-fold accuracy ${(100 * report.accuracy_mean).toFixed(1)}% (length baseline ${(100 * report.length_baseline_accuracy).toFixed(1)}%), ECE ${report.ece_mean.toFixed(3)} → ${opts.report}`,
+            `${folds}-fold accuracy ${(100 * report.accuracy_mean).toFixed(1)}% (length baseline ${(100 * report.length_baseline_accuracy).toFixed(1)}%), ECE ${report.ece_pooled.toFixed(3)} out of fold → ${opts.report}`,
           );
         },
       ),
