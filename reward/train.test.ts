@@ -104,7 +104,8 @@ describe('trainRewardModel', () => {
   });
 
   it('learns the hidden preference, stays calibrated and knows where it is unsure', () => {
-    const model = trainRewardModel(train, DEFAULT_FEATURIZER, { seed: 4 });
+    // three inner folds instead of five: the same code path at 60% of the cost
+    const model = trainRewardModel(train, DEFAULT_FEATURIZER, { seed: 4, innerFolds: 3 });
     const scores = scorePairs(model.head, model.featurizer, test);
     const metrics = pairMetrics(toPredictions(scores, test));
     expect(metrics.accuracy).toBeGreaterThan(0.6);
@@ -116,7 +117,7 @@ describe('trainRewardModel', () => {
     expect(spread).toBeGreaterThan(0.001);
     expect(spread).toBeLessThan(0.2);
     expect(model.lambdaPath.length).toBeGreaterThan(1);
-  });
+  }, 120_000);
 
   it('refuses too little data with a message', () => {
     expect(() => trainRewardModel(train.slice(0, 1), DEFAULT_FEATURIZER)).toThrow(

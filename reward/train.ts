@@ -23,6 +23,7 @@ export interface TrainOptions {
   innerFolds: number;
   /** the λ search runs on at most this many pairs (it only needs to rank λs) */
   maxSearchPairs: number;
+  /** per fit on the λ path (warm starts from the previous λ: a rough fit ranks λs as well) */
   maxIterations: number;
   /** bootstrap members start from the chosen fit, so they need far fewer iterations */
   memberIterations: number;
@@ -53,7 +54,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   innerFoldsUpTo: 2_500,
   innerFolds: 5,
   maxSearchPairs: 10_000,
-  maxIterations: 100,
+  maxIterations: 30,
   memberIterations: 40,
 };
 

@@ -108,7 +108,11 @@ async function accuracySection() {
 
 async function speedSection() {
   const out = [];
-  for (const size of values.sizes!.split(',').map(Number)) {
+  // --sizes none (or 0) skips the speed part
+  for (const size of values
+    .sizes!.split(',')
+    .map(Number)
+    .filter((n) => n > 0)) {
     const rng = createRng(seed + size);
     const pairs: TrainingPair[] = syntheticPairs(size, rng);
     const model = trainRewardModel(pairs, DEFAULT_FEATURIZER, { seed });
