@@ -35,6 +35,28 @@ const { values } = parseArgs({
   },
 });
 const folds = Number(values.folds);
+// checked before anything runs: a typo should not surface after forty minutes of cross-validation
+function fail(message: string): never {
+  console.error(`bench:reward: ${message}`);
+  process.exit(2);
+}
+/** --sizes none skips the speed part */
+const sizes =
+  values.sizes === 'none'
+    ? []
+    : values.sizes!.split(',').map((token) => {
+        const n = Number(token);
+        if (!Number.isInteger(n) || n < 2)
+          fail(`--sizes: "${token}" is not a whole number of pairs ≥ 2 (or use "none")`);
+        return n;
+      });
+/** --sets none skips the accuracy part */
+const wantedSets = values.sets === undefined ? null : values.sets === 'none' ? [] : values.sets.split(',');
+for (const name of wantedSets ?? []) {
+  if (!SHARED_SETS.some((s) => s.name === name)) {
+    fail(`--sets: no shared set "${name}"; known: ${SHARED_SETS.map((s) => s.name).join(', ')}, or "none"`);
+  }
+}
 const seed = Number(values.seed);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -58,11 +80,10 @@ async function accuracySection() {
     console.error('../shared/data is absent: skipping the accuracy part');
     return { skipped: 'no ../shared/data' };
   }
-  const wanted = values.sets?.split(',');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'arbiter-bench-'));
   const rows = [];
   try {
-    for (const set of SHARED_SETS.filter((s) => !wanted || wanted.includes(s.name))) {
+    for (const set of SHARED_SETS.filter((s) => !wantedSets || wantedSets.includes(s.name))) {
       const file = path.join(tmp, `${set.name}.jsonl.gz`);
       await writeSharedSetJsonl(dataDir, set.name, file);
       const { pairs } = await readPreferenceFile(file);
@@ -108,11 +129,7 @@ async function accuracySection() {
 
 async function speedSection() {
   const out = [];
-  // --sizes none (or 0) skips the speed part
-  for (const size of values
-    .sizes!.split(',')
-    .map(Number)
-    .filter((n) => n > 0)) {
+  for (const size of sizes) {
     const rng = createRng(seed + size);
     const pairs: TrainingPair[] = syntheticPairs(size, rng);
     const model = trainRewardModel(pairs, DEFAULT_FEATURIZER, { seed });
