@@ -262,13 +262,28 @@ export interface SentimentItemsTable {
   meta: JsonDefault<Record<string, unknown>>;
   /** label carried by an imported labelled file; never shown to annotators */
   reference_label: string | null;
+  /** open while the item still needs human labels (its route's count), closed once it has them */
   status: Generated<'open' | 'closed'>;
+  /** human labels so far */
   label_count: Generated<number>;
+  /** open leases on this item; it is offered while label_count + lease_count is below its route's need */
+  lease_count: Generated<number>;
   priority: Generated<number>;
   final_label: string | null;
+  /** 'human' (annotators' plurality), 'auto' (accepted pre-label), 'audit' (the auditor's label) */
   final_source: string | null;
+  /** human: annotators label it; auto: its pre-label was accepted; audit: accepted and drawn for a check */
+  route: SentimentRoute | null;
+  /** in the fixed held-out set that measures each retraining cycle: always labelled by people */
+  is_holdout: Generated<boolean>;
+  language: string | null;
+  /** the pre-label routing was last decided on */
+  prelabel_id: string | null;
   created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
 }
+
+export type SentimentRoute = 'human' | 'auto' | 'audit';
 
 export interface PrelabelsTable {
   id: Generated<string>;
@@ -277,7 +292,9 @@ export interface PrelabelsTable {
   label: string;
   confidence: number;
   probabilities: Json<Record<string, number>>;
-  route: 'human' | 'auto' | 'audit';
+  route: SentimentRoute;
+  /** lexicon: the cold-start scorer (never auto-accepted); model: a trained classifier */
+  source: Generated<'lexicon' | 'model'>;
   created_at: GeneratedTimestamp;
 }
 
@@ -295,6 +312,7 @@ export interface SentimentLabelsTable {
 
 export interface AuditsTable {
   id: Generated<string>;
+  project_id: string | null;
   item_id: string;
   prelabel_id: string | null;
   auditor_id: string | null;
@@ -322,6 +340,32 @@ export interface ModelsTable {
   job_id: string | null;
   created_by: string | null;
   created_at: GeneratedTimestamp;
+}
+
+/** One retraining cycle of a sentiment project: the model before and after, measured on the held-out set. */
+export interface SentimentCyclesTable {
+  id: Generated<string>;
+  project_id: string;
+  number: number;
+  job_id: string | null;
+  status: Generated<'running' | 'done' | 'failed'>;
+  before_model_id: string | null;
+  /** what pre-labeled before this cycle: the lexicon, a trained model, or nothing (null) */
+  before_source: 'lexicon' | 'model' | null;
+  after_model_id: string | null;
+  before_metrics: Json<Record<string, unknown>> | null;
+  after_metrics: Json<Record<string, unknown>> | null;
+  /** held-out items with a human label when the cycle ran */
+  holdout: Generated<number>;
+  human_labels: Generated<number>;
+  audit_labels: Generated<number>;
+  activated: Generated<boolean>;
+  /** how the re-pre-labeled items were routed afterwards */
+  routing: JsonDefault<Record<string, unknown>>;
+  error: string | null;
+  created_by: string | null;
+  created_at: GeneratedTimestamp;
+  finished_at: Timestamp | null;
 }
 
 /** The active reward model's prediction for one candidate pair on one axis. */
@@ -419,6 +463,7 @@ export interface Database {
   prelabels: PrelabelsTable;
   sentiment_labels: SentimentLabelsTable;
   audits: AuditsTable;
+  sentiment_cycles: SentimentCyclesTable;
   models: ModelsTable;
   pair_scores: PairScoresTable;
   jobs: JobsTable;

@@ -26,6 +26,39 @@ export interface Featurizer {
 
 const WORD_SEED = 0x5eed1;
 const CHAR_SEED = 0x5eed2;
+const NEGATED = 0x5eed3;
+
+const NEGATORS = new Set([
+  'not',
+  'no',
+  'never',
+  'nor',
+  'cannot',
+  'without',
+  'nothing',
+  'nobody',
+  'none',
+  'neither',
+  'nowhere',
+  'hardly',
+  'barely',
+  'scarcely',
+]);
+/** Punctuation that ends a negation's scope (a clause boundary). */
+const CLAUSE_END = new Set(['.', ',', ';', ':', '!', '?']);
+
+/** Per token: whether it lies inside a negation's scope (the negator itself does not). */
+export function negationScope(tokens: readonly string[]): Uint8Array {
+  const marked = new Uint8Array(tokens.length);
+  let inside = false;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!.toLowerCase();
+    if (CLAUSE_END.has(t)) inside = false;
+    else if (NEGATORS.has(t) || t.endsWith("n't") || t.endsWith('n’t')) inside = true;
+    else if (inside) marked[i] = 1;
+  }
+  return marked;
+}
 
 /** A featurizer for `config`. Reuses internal buffers: one instance is not re-entrant. */
 export function createFeaturizer(config: FeaturizerConfig): Featurizer {
@@ -85,6 +118,10 @@ export function createFeaturizer(config: FeaturizerConfig): Featurizer {
     if (config.wordNgrams) {
       const [lo, hi] = config.wordNgrams;
       const hashes = tokens.map((t) => murmur3(t, WORD_SEED));
+      // a negated word is another word: "not good" must not add evidence for "good"
+      const negated = config.negation ? negationScope(tokens) : null;
+      if (negated)
+        for (let i = 0; i < hashes.length; i++) if (negated[i]) hashes[i] = combine(NEGATED, hashes[i]!);
       for (let i = 0; i < hashes.length; i++) {
         let h = hi + 0x51; // n-gram order is part of the key
         for (let n = 1; n <= hi && i + n <= hashes.length; n++) {
@@ -92,7 +129,10 @@ export function createFeaturizer(config: FeaturizerConfig): Featurizer {
           if (n >= lo) {
             const slot = add(combine(h, n));
             // names are only collected while training; building them per n-gram would dominate
-            if (names && !names.has(slot)) names.set(slot, tokens.slice(i, i + n).join(' '));
+            if (names && !names.has(slot)) {
+              const words = tokens.slice(i, i + n).map((t, k) => (negated?.[i + k] ? `NOT_${t}` : t));
+              names.set(slot, words.join(' '));
+            }
           }
         }
       }

@@ -21,6 +21,12 @@ export const FeaturizerConfigSchema = z.object({
   /** relative weight of the character n-gram block against the word block */
   charWeight: z.number().min(0).max(10),
   lowercase: z.boolean(),
+  /**
+   * Negation marking (Das & Chen; Pang et al.): word tokens between a negator ("not", "n't", "never",
+   * …) and the next clause punctuation count as different words ("not good" ≠ "good"), so a linear
+   * model can learn that negated praise is criticism. Off for reward models trained before it.
+   */
+  negation: z.boolean().default(false),
   /** hand-written length, formatting, refusal and prompt-overlap features */
   dense: z.boolean(),
   /** optional sentence-embedding model id under the local model directory */
@@ -35,6 +41,7 @@ export const DEFAULT_FEATURIZER: FeaturizerConfig = {
   charNgrams: null,
   charWeight: 0.5,
   lowercase: true,
+  negation: false,
   dense: true,
   embeddingModel: null,
 };

@@ -48,3 +48,24 @@ export function selectRows(rows: SparseRows, ids: ArrayLike<number>): SparseRows
   for (let i = 0; i < ids.length; i++) vectors.push(rowAt(rows, ids[i]!));
   return toRows(vectors, rows.dim);
 }
+
+/**
+ * Renumbers the features that occur in `rows` to [0, used): on small data most of the hash space
+ * is empty, and L-BFGS's vector work is proportional to the dimension it is given.
+ */
+export function compactColumns(rows: SparseRows): { indices: Int32Array; original: Int32Array } {
+  const slot = new Int32Array(rows.dim).fill(-1);
+  const original: number[] = [];
+  const indices = new Int32Array(rows.indices.length);
+  // first pass in index order keeps the renumbering monotone, so rows stay sorted
+  const present = new Uint8Array(rows.dim);
+  for (let p = 0; p < rows.indices.length; p++) present[rows.indices[p]!] = 1;
+  for (let j = 0; j < rows.dim; j++) {
+    if (present[j]) {
+      slot[j] = original.length;
+      original.push(j);
+    }
+  }
+  for (let p = 0; p < rows.indices.length; p++) indices[p] = slot[rows.indices[p]!]!;
+  return { indices, original: Int32Array.from(original) };
+}

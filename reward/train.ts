@@ -10,7 +10,7 @@ import { createFeaturizer, type Featurizer } from './featurize';
 import type { FeaturizerConfig } from './featurizer-config';
 import type { LinearHead } from './head';
 import { createRng, shuffled, type Rng } from './rng';
-import { rowCount, type SparseRows } from './sparse';
+import { compactColumns, rowCount, type SparseRows } from './sparse';
 
 export interface TrainOptions {
   members: number;
@@ -186,27 +186,6 @@ function scaledRows(rows: SparseRows, hashDim: number, scaling: Scaling): Sparse
   return { ...rows, values };
 }
 
-/**
- * Renumbers the features that occur in `rows` to [0, used): on small data most of the hash space
- * is empty, and L-BFGS's vector work is proportional to the dimension it is given.
- */
-function compact(rows: SparseRows): { indices: Int32Array; original: Int32Array } {
-  const slot = new Int32Array(rows.dim).fill(-1);
-  const original: number[] = [];
-  const indices = new Int32Array(rows.indices.length);
-  // first pass in index order keeps the renumbering monotone, so rows stay sorted
-  const present = new Uint8Array(rows.dim);
-  for (let p = 0; p < rows.indices.length; p++) present[rows.indices[p]!] = 1;
-  for (let j = 0; j < rows.dim; j++) {
-    if (present[j]) {
-      slot[j] = original.length;
-      original.push(j);
-    }
-  }
-  for (let p = 0; p < rows.indices.length; p++) indices[p] = slot[rows.indices[p]!]!;
-  return { indices, original: Int32Array.from(original) };
-}
-
 /** Validation margins pooled over the inner splits, with what each pair asserts. */
 interface Margins {
   margin: Float64Array;
@@ -292,7 +271,7 @@ export function trainRewardModel(
     progress('featurize', done / total),
   );
   const hashDim = featurizer.hashDim;
-  const { indices: compactIndices, original } = compact(encoded.rows);
+  const { indices: compactIndices, original } = compactColumns(encoded.rows);
   // scaling is fitted on the pairs a fit may see, never on the pairs it is validated on
   const prepare = (set: PairSet) => {
     const scaling = fitScaling(encoded.rows, hashDim, set, opt.denseBoost, opt.denseZCap);

@@ -7,9 +7,11 @@ import type { Migration } from 'kysely';
 import * as initial from './2026_11_22_0900_initial';
 import * as queue from './2026_11_22_1000_queue';
 import * as rewardScores from './2026_11_22_1100_reward_scores';
+import * as sentimentLoop from './2026_12_01_0900_sentiment_loop';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22_0900_initial': initial,
   '2026_11_22_1000_queue': queue,
   '2026_11_22_1100_reward_scores': rewardScores,
+  '2026_12_01_0900_sentiment_loop': sentimentLoop,
 };

@@ -1,8 +1,10 @@
 /**
- * The assignment queue for preference pairs. Leases are taken with FOR UPDATE SKIP LOCKED, so any
- * number of annotators and app processes sharing one PostgreSQL never over-assign a pair.
+ * The assignment queue, shared by preference pairs and sentiment items (the "units" people are
+ * given). Leases are taken with FOR UPDATE SKIP LOCKED, and a unit's open leases are counted on its
+ * own row, so availability is one comparison on the locked row itself: any number of annotators
+ * and app processes sharing one PostgreSQL never over-assign a unit.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '../schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -13,118 +15,184 @@ export interface Annotator {
   domains: string[];
 }
 
+export type UnitKind = 'pair' | 'item';
+
+/** Where a kind of unit lives and what it needs; `u` is the unit's alias, `pr` its project's. */
+interface UnitTable {
+  table: RawBuilder<unknown>;
+  /** the assignments column that points at it */
+  assignmentColumn: 'pair_id' | 'item_id';
+  /** human answers so far */
+  count: RawBuilder<unknown>;
+  joins: RawBuilder<unknown>;
+  language: RawBuilder<unknown>;
+  domain: RawBuilder<unknown>;
+  projectType: 'preference' | 'sentiment';
+  /** how many answers the unit needs in all */
+  need: RawBuilder<unknown>;
+}
+
+const UNITS: Record<UnitKind, UnitTable> = {
+  pair: {
+    table: sql`pairs`,
+    assignmentColumn: 'pair_id',
+    count: sql`u.judgment_count`,
+    joins: sql`join prompts q on q.id = u.prompt_id`,
+    language: sql`q.language`,
+    domain: sql`q.domain`,
+    projectType: 'preference',
+    need: sql`pr.redundancy`,
+  },
+  item: {
+    table: sql`sentiment_items`,
+    assignmentColumn: 'item_id',
+    count: sql`u.label_count`,
+    joins: sql``,
+    language: sql`u.language`,
+    domain: sql`null::text`,
+    projectType: 'sentiment',
+    // an audit is one independent check of an accepted pre-label; everything else gets the redundancy
+    need: sql`(case when u.route = 'audit' then 1 else pr.redundancy end)`,
+  },
+};
+
 export interface Lease {
   assignment_id: string;
+  /** the pair's or the item's id */
+  unit_id: string;
+  /** the same id under its kind's name, for pair callers */
   pair_id: string;
   project_id: string;
+  /** pairs only: the response shown on the left */
   left_response_id: string;
   expires_at: Date;
 }
 
-/** Returns expired leases to the pool; safe to run from several processes at once. */
+/** Returns expired leases of either kind to the pool; safe to run from several processes at once. */
 export async function expireLeases(db: Db, now: Date): Promise<number> {
   const result = await sql<{ n: number }>`
     with expired as (
       update assignments set status = 'expired', completed_at = ${now}
-      where status = 'leased' and expires_at <= ${now} and pair_id is not null
-      returning pair_id
+      where status = 'leased' and expires_at <= ${now}
+      returning pair_id, item_id
     ), per_pair as (
-      select pair_id, count(*)::int as n from expired group by pair_id
-    ), released as (
+      select pair_id, count(*)::int as n from expired where pair_id is not null group by pair_id
+    ), per_item as (
+      select item_id, count(*)::int as n from expired where item_id is not null group by item_id
+    ), released_pairs as (
       update pairs set lease_count = pairs.lease_count - per_pair.n
       from per_pair where pairs.id = per_pair.pair_id
       returning per_pair.n
+    ), released_items as (
+      update sentiment_items set lease_count = sentiment_items.lease_count - per_item.n
+      from per_item where sentiment_items.id = per_item.item_id
+      returning per_item.n
     )
-    select coalesce(sum(n), 0)::int as n from released`.execute(db);
+    select (select coalesce(sum(n), 0) from released_pairs)::int
+         + (select coalesce(sum(n), 0) from released_items)::int as n`.execute(db);
   return Number(result.rows[0]?.n ?? 0);
 }
 
-/** The annotator's open lease (optionally in one project), so a reload shows the same pair. */
+/** The annotator's open lease of `kind` (optionally in one project), so a reload shows the same unit. */
 export async function findOpenLease(
   db: Db,
   annotatorId: string,
   projectId: string | null,
   now: Date,
+  kind: UnitKind = 'pair',
 ): Promise<Lease | undefined> {
+  const column = UNITS[kind].assignmentColumn;
   let query = db
     .selectFrom('assignments')
-    .select(['id as assignment_id', 'pair_id', 'project_id', 'left_response_id', 'expires_at'])
+    .select(['id as assignment_id', column, 'project_id', 'left_response_id', 'expires_at'])
     .where('annotator_id', '=', annotatorId)
     .where('status', '=', 'leased')
-    .where('pair_id', 'is not', null)
+    .where(column, 'is not', null)
     .where('expires_at', '>', now)
     .orderBy('leased_at', 'desc')
     .limit(1);
   if (projectId) query = query.where('project_id', '=', projectId);
-  const row = await query.executeTakeFirst();
-  return row
-    ? ({ ...row, pair_id: row.pair_id!, left_response_id: row.left_response_id! } as Lease)
-    : undefined;
+  const row = (await query.executeTakeFirst()) as
+    | { assignment_id: string; project_id: string; left_response_id: string | null; expires_at: Date }
+    | undefined;
+  if (!row) return undefined;
+  const unitId = (row as unknown as Record<string, string>)[column]!;
+  return {
+    assignment_id: row.assignment_id,
+    unit_id: unitId,
+    pair_id: unitId,
+    project_id: row.project_id,
+    left_response_id: row.left_response_id ?? '',
+    expires_at: row.expires_at,
+  };
 }
 
-/** The conditions under which a pair may be offered to an annotator (aliases: p pairs, pr projects, q prompts). */
-function availableTo(annotator: Annotator, projectId: string | null) {
+/** The conditions under which a unit may be offered to an annotator (aliases: u unit, pr project). */
+function availableTo(kind: UnitKind, annotator: Annotator, projectId: string | null) {
+  const unit = UNITS[kind];
   const languages = sql`${annotator.languages}::text[]`;
   const domains = sql`${annotator.domains}::text[]`;
-  return sql`p.status = 'open'
-        and pr.type = 'preference'
+  return sql`u.status = 'open'
+        and pr.type = ${unit.projectType}
         and pr.archived_at is null
-        ${projectId ? sql`and p.project_id = ${projectId}` : sql``}
-        and p.judgment_count + p.lease_count < pr.redundancy
+        ${projectId ? sql`and u.project_id = ${projectId}` : sql``}
+        and ${unit.count} + u.lease_count < ${unit.need}
         and (not pr.members_only or exists (
           select 1 from project_members m where m.project_id = pr.id and m.user_id = ${annotator.id}))
-        and (cardinality(${languages}) = 0 or q.language is null or q.language = any(${languages}))
-        and (q.domain is null or q.domain = any(${domains}))
+        and (cardinality(${languages}) = 0 or ${unit.language} is null or ${unit.language} = any(${languages}))
+        and (${unit.domain} is null or ${unit.domain} = any(${domains}))
         and (pr.required_domain is null or pr.required_domain = any(${domains}))
         and not exists (
           select 1 from assignments a
-          where a.pair_id = p.id and a.annotator_id = ${annotator.id}
+          where a.${sql.ref(unit.assignmentColumn)} = u.id and a.annotator_id = ${annotator.id}
             and a.status in ('leased', 'submitted', 'skipped') and not a.is_repeat)`;
 }
 
 /**
- * Leases the next pair for an annotator: open, in a project open to them, matching their languages
- * and domains, with room under the project's redundancy, never one they have had before; fewest
- * judgments first, then highest priority. Returns undefined when no unlocked pair qualifies; see
- * hasAvailablePair for telling "none left" from "all momentarily locked by other requests".
+ * Leases the next unit of `kind` for an annotator: open, in a project open to them, matching their
+ * languages and domains, with room under what it needs, never one they have had before; fewest
+ * answers first, then highest priority. Returns undefined when no unlocked unit qualifies; see
+ * hasAvailable for telling "none left" from "all momentarily locked by other requests".
+ * `leftIsA` places a pair's responses; items ignore it.
  */
-export async function leaseNextPair(
+export async function leaseNext(
   trx: Transaction<Database>,
-  options: { annotator: Annotator; projectId: string | null; now: Date; leftIsA: boolean },
+  options: { kind: UnitKind; annotator: Annotator; projectId: string | null; now: Date; leftIsA: boolean },
 ): Promise<Lease | undefined> {
-  const { annotator, projectId, now } = options;
+  const { kind, annotator, projectId, now } = options;
+  const unit = UNITS[kind];
   const picked = await sql<{
     id: string;
     project_id: string;
-    response_a_id: string;
-    response_b_id: string;
+    response_a_id: string | null;
+    response_b_id: string | null;
     lease_seconds: number;
   }>`
     with candidate as (
-      select p.id
-      from pairs p
-      join projects pr on pr.id = p.project_id
-      join prompts q on q.id = p.prompt_id
-      where ${availableTo(annotator, projectId)}
-      order by p.judgment_count + p.lease_count, p.priority desc, p.id
+      select u.id
+      from ${unit.table} u
+      join projects pr on pr.id = u.project_id
+      ${unit.joins}
+      where ${availableTo(kind, annotator, projectId)}
+      order by ${unit.count} + u.lease_count, u.priority desc, u.id
       limit 1
-      for update of p skip locked
+      for update of u skip locked
     )
-    update pairs set lease_count = pairs.lease_count + 1, updated_at = ${now}
+    update ${unit.table} as t set lease_count = t.lease_count + 1, updated_at = ${now}
     from candidate, projects pr
-    where pairs.id = candidate.id and pr.id = pairs.project_id
-    returning pairs.id, pairs.project_id, pairs.response_a_id, pairs.response_b_id, pr.lease_seconds`.execute(
-    trx,
-  );
-  const pair = picked.rows[0];
-  if (!pair) return undefined;
-  const expiresAt = new Date(now.getTime() + pair.lease_seconds * 1000);
-  const left = options.leftIsA ? pair.response_a_id : pair.response_b_id;
+    where t.id = candidate.id and pr.id = t.project_id
+    returning t.id, t.project_id,
+      ${kind === 'pair' ? sql`t.response_a_id, t.response_b_id` : sql`null::uuid as response_a_id, null::uuid as response_b_id`},
+      pr.lease_seconds`.execute(trx);
+  const row = picked.rows[0];
+  if (!row) return undefined;
+  const expiresAt = new Date(now.getTime() + row.lease_seconds * 1000);
+  const left = kind === 'pair' ? (options.leftIsA ? row.response_a_id : row.response_b_id) : null;
   const assignment = await trx
     .insertInto('assignments')
     .values({
-      project_id: pair.project_id,
-      pair_id: pair.id,
+      project_id: row.project_id,
+      [unit.assignmentColumn]: row.id,
       annotator_id: annotator.id,
       left_response_id: left,
       leased_at: now,
@@ -134,27 +202,41 @@ export async function leaseNextPair(
     .executeTakeFirstOrThrow();
   return {
     assignment_id: assignment.id,
-    pair_id: pair.id,
-    project_id: pair.project_id,
-    left_response_id: left,
+    unit_id: row.id,
+    pair_id: row.id,
+    project_id: row.project_id,
+    left_response_id: left ?? '',
     expires_at: expiresAt,
   };
 }
 
-/** Whether any pair qualifies for the annotator, locked by someone else's request or not. */
-export async function hasAvailablePair(
+/** Leases the next pair (leaseNext for preference pairs). */
+export function leaseNextPair(
+  trx: Transaction<Database>,
+  options: { annotator: Annotator; projectId: string | null; now: Date; leftIsA: boolean },
+): Promise<Lease | undefined> {
+  return leaseNext(trx, { ...options, kind: 'pair' });
+}
+
+/** Whether any unit of `kind` qualifies for the annotator, locked by someone else's request or not. */
+export async function hasAvailable(
   db: Db,
+  kind: UnitKind,
   annotator: Annotator,
   projectId: string | null,
 ): Promise<boolean> {
+  const unit = UNITS[kind];
   const result = await sql<{ one: number }>`
-    select 1 as one from pairs p
-    join projects pr on pr.id = p.project_id
-    join prompts q on q.id = p.prompt_id
-    where ${availableTo(annotator, projectId)}
+    select 1 as one from ${unit.table} u
+    join projects pr on pr.id = u.project_id
+    ${unit.joins}
+    where ${availableTo(kind, annotator, projectId)}
     limit 1`.execute(db);
   return result.rows.length > 0;
 }
+
+export const hasAvailablePair = (db: Db, annotator: Annotator, projectId: string | null) =>
+  hasAvailable(db, 'pair', annotator, projectId);
 
 /** Locks one of the annotator's assignments for a state change. */
 export async function lockAssignment(trx: Transaction<Database>, assignmentId: string, annotatorId: string) {
@@ -163,6 +245,7 @@ export async function lockAssignment(trx: Transaction<Database>, assignmentId: s
     .select([
       'id',
       'pair_id',
+      'item_id',
       'project_id',
       'status',
       'left_response_id',
@@ -176,10 +259,10 @@ export async function lockAssignment(trx: Transaction<Database>, assignmentId: s
     .executeTakeFirst();
 }
 
-/** Ends a lease without a judgment (skip or release) and gives the pair's slot back. */
+/** Ends a lease without an answer (skip or release) and gives the unit's slot back. */
 export async function endLease(
   trx: Transaction<Database>,
-  assignment: { id: string; pair_id: string },
+  assignment: { id: string; pair_id?: string | null; item_id?: string | null },
   status: 'skipped' | 'released',
   reason: string | null,
   now: Date,
@@ -189,11 +272,18 @@ export async function endLease(
     .set({ status, skip_reason: reason, completed_at: now })
     .where('id', '=', assignment.id)
     .execute();
-  await trx
-    .updateTable('pairs')
-    .set((eb) => ({ lease_count: eb('lease_count', '-', 1), updated_at: now }))
-    .where('id', '=', assignment.pair_id)
-    .execute();
+  if (assignment.pair_id)
+    await trx
+      .updateTable('pairs')
+      .set((eb) => ({ lease_count: eb('lease_count', '-', 1), updated_at: now }))
+      .where('id', '=', assignment.pair_id)
+      .execute();
+  if (assignment.item_id)
+    await trx
+      .updateTable('sentiment_items')
+      .set((eb) => ({ lease_count: eb('lease_count', '-', 1), updated_at: now }))
+      .where('id', '=', assignment.item_id)
+      .execute();
 }
 
 /** Sets queue priorities for a project's pairs (a selection policy's output), in batches. */
@@ -201,12 +291,22 @@ export async function setPairPriorities(
   db: Db,
   priorities: { id: string; priority: number }[],
 ): Promise<void> {
+  await setPriorities(db, 'pair', priorities);
+}
+
+/** Sets queue priorities of pairs or items, in batches of 1,000. */
+export async function setPriorities(
+  db: Db,
+  kind: UnitKind,
+  priorities: { id: string; priority: number }[],
+): Promise<void> {
+  const table = UNITS[kind].table;
   for (let i = 0; i < priorities.length; i += 1000) {
     const chunk = priorities.slice(i, i + 1000);
     await sql`
-      update pairs set priority = v.priority
+      update ${table} as t set priority = v.priority
       from (select unnest(${chunk.map((p) => p.id)}::uuid[]) as id,
                    unnest(${chunk.map((p) => p.priority)}::float8[]) as priority) v
-      where pairs.id = v.id`.execute(db);
+      where t.id = v.id`.execute(db);
   }
 }

@@ -1,11 +1,15 @@
 /**
- * The reward head as an ONNX "embedding bag" graph, written and read in one place so the two
- * cannot drift apart. Rows arrive padded to a common length M (index 0, value 0 in the padding):
+ * Linear heads as ONNX "embedding bag" graphs, written and read in one place so the two cannot
+ * drift apart. Rows arrive padded to a common length M (index 0, value 0 in the padding):
  *
- *   member_scores[n, k] = Σ_m values[n, m] · weights[indices[n, m], k] + bias[k]
- *   reward[n] = mean_k member_scores[n, k]      spread[n] = population std_k member_scores[n, k]
+ *   scores[n, k] = Σ_m values[n, m] · weights[indices[n, m], k] + bias[k]
  *
- * Padding contributes 0 · weights[0, k] = 0, so it never changes a score.
+ * Padding contributes 0 · weights[0, k] = 0, so it never changes a score. Two kinds of head share
+ * that core and differ in what they output:
+ *
+ *   reward ensemble (K members):  member_scores[n, k] = scores,
+ *                                 reward[n] = mean_k, spread[n] = population std_k
+ *   softmax classifier (K classes): logits[n, k] = scores, probabilities[n, k] = softmax_k(logits)
  */
 import onnxProto from 'onnx-proto';
 import type { LinearHead } from '../head';
@@ -24,6 +28,23 @@ export const HEAD_IR_VERSION = 8;
 
 export const HEAD_INPUTS = { indices: 'indices', values: 'values' } as const;
 export const HEAD_OUTPUTS = { memberScores: 'member_scores', reward: 'reward', spread: 'spread' } as const;
+export const CLASSIFIER_OUTPUTS = { logits: 'logits', probabilities: 'probabilities' } as const;
+
+export type HeadKind = 'ensemble' | 'softmax';
+
+/** Per kind: the graph's name, the output holding the [N, K] linear scores, and all its outputs. */
+export const HEAD_KINDS: Record<HeadKind, { graph: string; scores: string; outputs: readonly string[] }> = {
+  ensemble: {
+    graph: 'arbiter_reward_head',
+    scores: HEAD_OUTPUTS.memberScores,
+    outputs: Object.values(HEAD_OUTPUTS),
+  },
+  softmax: {
+    graph: 'arbiter_text_classifier',
+    scores: CLASSIFIER_OUTPUTS.logits,
+    outputs: Object.values(CLASSIFIER_OUTPUTS),
+  },
+};
 const WEIGHTS = 'weights';
 const BIAS = 'bias';
 
@@ -67,26 +88,55 @@ function node(opType: string, input: string[], output: string, attrs: Record<str
   return { opType, input, output: [output], name: output, attribute };
 }
 
+/** What each kind computes from the [N, K] scores, and the tensors it outputs. */
+function outputsOf(kind: HeadKind, k: number) {
+  if (kind === 'softmax') {
+    const { logits, probabilities } = CLASSIFIER_OUTPUTS;
+    return {
+      info: [tensorInfo(logits, FLOAT, ['N', k]), tensorInfo(probabilities, FLOAT, ['N', k])],
+      nodes: [node('Softmax', [logits], probabilities, { axis: 1 })],
+    };
+  }
+  const { memberScores, reward, spread } = HEAD_OUTPUTS;
+  return {
+    info: [
+      tensorInfo(memberScores, FLOAT, ['N', k]),
+      tensorInfo(reward, FLOAT, ['N']),
+      tensorInfo(spread, FLOAT, ['N']),
+    ],
+    nodes: [
+      node('ReduceMean', [memberScores, 'axis_1'], reward, { keepdims: 0 }),
+      node('ReduceMean', [memberScores, 'axis_1'], 'mean_kept', { keepdims: 1 }), // [N, 1]
+      node('Sub', [memberScores, 'mean_kept'], 'centered'),
+      node('Mul', ['centered', 'centered'], 'squared'),
+      node('ReduceMean', ['squared', 'axis_1'], 'variance', { keepdims: 0 }),
+      node('Sqrt', ['variance'], spread),
+    ],
+  };
+}
+
 /**
  * Encodes `head` as an ONNX model (opset 18) with inputs `indices` int64 [N, M] and `values` float
- * [N, M], and outputs `member_scores` [N, K], `reward` [N] and `spread` [N]. Weights and bias are
- * stored bit-exactly as little-endian float32 raw_data; `metadata` becomes metadata_props (sorted
- * by key, so equal inputs always give byte-identical models).
+ * [N, M]. A reward ensemble (`kind` "ensemble", the default) outputs `member_scores` [N, K],
+ * `reward` [N] and `spread` [N]; a softmax classifier outputs `logits` [N, K] and `probabilities`
+ * [N, K]. Weights and bias are stored bit-exactly as little-endian float32 raw_data; `metadata`
+ * becomes metadata_props (sorted by key, so equal inputs always give byte-identical models).
  */
-export function buildHeadModel(head: LinearHead, metadata: Record<string, string>): Uint8Array {
+export function buildHeadModel(
+  head: LinearHead,
+  metadata: Record<string, string>,
+  kind: HeadKind = 'ensemble',
+): Uint8Array {
   const { dim, members } = head;
   if (head.weights.length !== dim * members || head.bias.length !== members)
     throw new Error(`head arrays do not match dim ${dim} × members ${members}`);
   const { indices, values } = HEAD_INPUTS;
-  const { memberScores, reward, spread } = HEAD_OUTPUTS;
+  const scores = HEAD_KINDS[kind].scores;
+  const outputs = outputsOf(kind, members);
   const graph = {
-    name: 'arbiter_reward_head',
+    name: HEAD_KINDS[kind].graph,
     input: [tensorInfo(indices, INT64, ['N', 'M']), tensorInfo(values, FLOAT, ['N', 'M'])],
-    output: [
-      tensorInfo(memberScores, FLOAT, ['N', members]),
-      tensorInfo(reward, FLOAT, ['N']),
-      tensorInfo(spread, FLOAT, ['N']),
-    ],
+    output: outputs.info,
     initializer: [
       { name: WEIGHTS, dims: [dim, members], dataType: FLOAT, rawData: float32LeBytes(head.weights) },
       { name: BIAS, dims: [members], dataType: FLOAT, rawData: float32LeBytes(head.bias) },
@@ -99,13 +149,8 @@ export function buildHeadModel(head: LinearHead, metadata: Record<string, string
       // re-reads the whole [N, M, K] product and measured about 1.5× slower end to end
       node('MatMul', ['values_row', 'gathered'], 'summed'), // [N, 1, K]
       node('Squeeze', ['summed', 'axis_1'], 'summed_2d'), // [N, K]
-      node('Add', ['summed_2d', BIAS], memberScores),
-      node('ReduceMean', [memberScores, 'axis_1'], reward, { keepdims: 0 }),
-      node('ReduceMean', [memberScores, 'axis_1'], 'mean_kept', { keepdims: 1 }), // [N, 1]
-      node('Sub', [memberScores, 'mean_kept'], 'centered'),
-      node('Mul', ['centered', 'centered'], 'squared'),
-      node('ReduceMean', ['squared', 'axis_1'], 'variance', { keepdims: 0 }),
-      node('Sqrt', ['variance'], spread),
+      node('Add', ['summed_2d', BIAS], scores),
+      ...outputs.nodes,
     ],
   };
   const metadataProps = Object.keys(metadata)
@@ -135,6 +180,7 @@ export class HeadModelError extends Error {
 export interface HeadModel {
   head: LinearHead;
   metadata: Record<string, string>;
+  kind: HeadKind;
 }
 
 const toNumber = (v: unknown): number => (typeof v === 'number' ? v : Number(String(v)));
@@ -166,8 +212,8 @@ function checkTensorValue(
 }
 
 /**
- * Reads a model written by buildHeadModel back into a LinearHead (bit-exact weights) and its
- * metadata. Throws a HeadModelError naming the first problem when the bytes do not decode or the
+ * Reads a model written by buildHeadModel back into a LinearHead (bit-exact weights), its kind and
+ * its metadata. Throws a HeadModelError naming the first problem when the bytes do not decode or the
  * graph lacks an input, output or initializer the scorer relies on; it does not check the node list.
  */
 export function readHeadModel(bytes: Uint8Array): HeadModel {
@@ -176,7 +222,11 @@ export function readHeadModel(bytes: Uint8Array): HeadModel {
   if (!graph) throw new HeadModelError('not-a-head', 'the model has no graph');
   checkTensorValue(graph.input ?? [], HEAD_INPUTS.indices, INT64, 'input');
   checkTensorValue(graph.input ?? [], HEAD_INPUTS.values, FLOAT, 'input');
-  for (const name of Object.values(HEAD_OUTPUTS)) checkTensorValue(graph.output ?? [], name, FLOAT, 'output');
+  // a classifier announces itself by its logits; anything else must be a complete reward ensemble
+  const kind: HeadKind = (graph.output ?? []).some((o) => o.name === CLASSIFIER_OUTPUTS.logits)
+    ? 'softmax'
+    : 'ensemble';
+  for (const name of HEAD_KINDS[kind].outputs) checkTensorValue(graph.output ?? [], name, FLOAT, 'output');
 
   const init = (name: string) => {
     const tensor = (graph.initializer ?? []).find((t) => t.name === name);
@@ -209,5 +259,5 @@ export function readHeadModel(bytes: Uint8Array): HeadModel {
     metadata[k] = value ?? '';
   }
   const head = { dim: weights.dims[0]!, members: bias.dims[0]!, weights: weights.data, bias: bias.data };
-  return { head, metadata };
+  return { head, metadata, kind };
 }

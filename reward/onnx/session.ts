@@ -1,10 +1,18 @@
 /**
- * Scores sparse rows with an exported reward head through onnxruntime-node. The graph and its
- * input/output names come from build-head.ts; this file only pads, feeds and unpacks batches.
+ * Scores sparse rows with an exported linear head (a reward ensemble or a text classifier) through
+ * onnxruntime-node. The graphs and their input/output names come from build-head.ts; this file
+ * only pads, feeds and unpacks batches.
  */
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { rowCount, type SparseRows } from '../sparse';
-import { HEAD_INPUTS, HEAD_OUTPUTS, readHeadModel } from './build-head';
+import {
+  CLASSIFIER_OUTPUTS,
+  HEAD_INPUTS,
+  HEAD_KINDS,
+  HEAD_OUTPUTS,
+  readHeadModel,
+  type HeadKind,
+} from './build-head';
 
 export interface OnnxHeadScorerOptions {
   /**
@@ -30,9 +38,11 @@ export class OnnxHeadScorer {
     private readonly session: InferenceSession,
     /** input dimension the head expects (rows must have the same `dim`) */
     readonly dim: number,
-    /** ensemble size K */
+    /** ensemble size K, or the number of classes of a classifier */
     readonly members: number,
     private readonly meta: Readonly<Record<string, string>>,
+    /** which graph this is: a reward ensemble or a softmax classifier */
+    readonly kind: HeadKind,
   ) {}
 
   /**
@@ -40,7 +50,7 @@ export class OnnxHeadScorer {
    * model (see readHeadModel) or onnxruntime rejects the graph; never returns a half-usable scorer.
    */
   static async load(bytes: Uint8Array, options: OnnxHeadScorerOptions = {}): Promise<OnnxHeadScorer> {
-    const { head, metadata } = readHeadModel(bytes);
+    const { head, metadata, kind } = readHeadModel(bytes);
     const session = await InferenceSession.create(bytes, {
       intraOpNumThreads: options.intraOpNumThreads ?? 1,
       interOpNumThreads: 1,
@@ -50,7 +60,7 @@ export class OnnxHeadScorer {
       enableMemPattern: false,
       logSeverityLevel: 3,
     });
-    return new OnnxHeadScorer(session, head.dim, head.members, Object.freeze({ ...metadata }));
+    return new OnnxHeadScorer(session, head.dim, head.members, Object.freeze({ ...metadata }), kind);
   }
 
   /** The model's metadata_props (for Arbiter artefacts, the embedded manifest), as a copy. */
@@ -59,16 +69,28 @@ export class OnnxHeadScorer {
   }
 
   /**
-   * Member scores of every row, row-major [rows][members], the same layout and (to float32
-   * rounding, about 1e-6) the same values as `scoreRows` in head.ts.
+   * Member scores (a classifier's logits) of every row, row-major [rows][members], the same layout
+   * and (to float32 rounding, about 1e-6) the same values as `scoreRows` in head.ts.
    */
   async scoreRows(rows: SparseRows, batchSize = 2048): Promise<Float64Array> {
-    return (await this.score(rows, batchSize, false)).memberScores;
+    return (await this.run(rows, batchSize, [HEAD_KINDS[this.kind].scores]))[0]!;
   }
 
   /** Member scores plus the graph's own `reward` (mean) and `spread` (population std) outputs. */
   async scoreEnsemble(rows: SparseRows, batchSize = 2048): Promise<EnsembleScores> {
-    return this.score(rows, batchSize, true);
+    if (this.kind !== 'ensemble') throw new Error('this model is a classifier, not a reward ensemble');
+    const [memberScores, reward, spread] = await this.run(rows, batchSize, [
+      HEAD_OUTPUTS.memberScores,
+      HEAD_OUTPUTS.reward,
+      HEAD_OUTPUTS.spread,
+    ]);
+    return { memberScores: memberScores!, reward: reward!, spread: spread! };
+  }
+
+  /** A classifier's class distribution of every row, row-major [rows][classes], from the graph's softmax. */
+  async classProbabilities(rows: SparseRows, batchSize = 2048): Promise<Float64Array> {
+    if (this.kind !== 'softmax') throw new Error('this model is a reward ensemble, not a classifier');
+    return (await this.run(rows, batchSize, [CLASSIFIER_OUTPUTS.probabilities]))[0]!;
   }
 
   /** Frees the native session; the scorer must not be used afterwards. */
@@ -76,7 +98,8 @@ export class OnnxHeadScorer {
     await this.session.release();
   }
 
-  private async score(rows: SparseRows, batchSize: number, ensemble: boolean): Promise<EnsembleScores> {
+  /** The named outputs for every row, each row-major with its width per row, in batches. */
+  private async run(rows: SparseRows, batchSize: number, fetches: string[]): Promise<Float64Array[]> {
     if (rows.dim !== this.dim)
       throw new Error(
         `rows have dim ${rows.dim} but the model expects ${this.dim}; featurize with the model's config`,
@@ -84,23 +107,18 @@ export class OnnxHeadScorer {
     if (!Number.isInteger(batchSize) || batchSize < 1)
       throw new Error(`batchSize must be a positive integer`);
     const n = rowCount(rows);
-    const k = this.members;
-    const memberScores = new Float64Array(n * k);
-    const reward = new Float64Array(ensemble ? n : 0);
-    const spread = new Float64Array(ensemble ? n : 0);
-    const fetches: string[] = [HEAD_OUTPUTS.memberScores];
-    if (ensemble) fetches.push(HEAD_OUTPUTS.reward, HEAD_OUTPUTS.spread);
-
+    const outputs: Float64Array[] = [];
     for (let start = 0; start < n; start += batchSize) {
       const end = Math.min(n, start + batchSize);
       const out = await this.session.run(batchFeeds(rows, start, end), fetches);
-      memberScores.set(out[HEAD_OUTPUTS.memberScores]!.data as Float32Array, start * k);
-      if (ensemble) {
-        reward.set(out[HEAD_OUTPUTS.reward]!.data as Float32Array, start);
-        spread.set(out[HEAD_OUTPUTS.spread]!.data as Float32Array, start);
-      }
+      fetches.forEach((name, i) => {
+        const data = out[name]!.data as Float32Array;
+        // the first batch tells each output's width (members, classes, or 1 for a per-row value)
+        outputs[i] ??= new Float64Array(n * (data.length / (end - start)));
+        outputs[i]!.set(data, start * (data.length / (end - start)));
+      });
     }
-    return { memberScores, reward, spread };
+    return fetches.map((_, i) => outputs[i] ?? new Float64Array(0));
   }
 }
 

@@ -59,8 +59,11 @@ async function* decompressedInner(input: Readable): AsyncGenerator<Buffer> {
     yield Buffer.from(next.value as Buffer);
 }
 
-/** Decompressed chunks; the input is released however reading ends (done, error, or the caller stopping). */
-async function* decompressed(input: Readable): AsyncGenerator<Buffer> {
+/**
+ * Decompressed chunks (gzip told apart by its magic bytes); the input is released however reading
+ * ends (done, error, or the caller stopping).
+ */
+export async function* decompressed(input: Readable): AsyncGenerator<Buffer> {
   try {
     yield* decompressedInner(input);
   } finally {
