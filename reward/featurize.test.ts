@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFeaturizer } from './featurize';
+import { createFeaturizer, negationScope } from './featurize';
 import { DEFAULT_FEATURIZER, FeaturizerConfigSchema } from './featurizer-config';
 import { DENSE_FEATURE_COUNT, DENSE_FEATURE_NAMES } from './dense-features';
 import { murmur3 } from './hash';
@@ -109,5 +109,33 @@ describe('featurizer', () => {
     const pairs = syntheticPairs(50, createRng(3));
     for (const p of pairs)
       expect(featurizer.featurize(p.prompt, p.a).indices.length).toBeGreaterThan(DENSE_FEATURE_COUNT);
+  });
+});
+
+describe('negation marking', () => {
+  const marking = createFeaturizer({ ...DEFAULT_FEATURIZER, dense: false, negation: true, hashBits: 16 });
+
+  it('marks the words between a negator and the end of its clause', () => {
+    const tokens = ['this', 'is', 'not', 'good', 'at', 'all', ',', 'but', 'fine', "isn't", 'bad', '!', 'ok'];
+    expect([...negationScope(tokens)]).toEqual([0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0]);
+  });
+
+  it('makes "not good" share nothing with "good" while "good" stays itself elsewhere', () => {
+    const plain = marking.featurize('', 'good');
+    const negated = marking.featurize('', 'not good');
+    const names = new Map<number, string>();
+    marking.featurize('', 'not good', names);
+    expect([...names.values()]).toEqual(expect.arrayContaining(['not', 'NOT_good', 'not NOT_good']));
+    expect([...negated.indices].some((i) => plain.indices.includes(i))).toBe(false);
+    // off by default, so reward models trained before it featurize exactly as they did
+    const off = createFeaturizer({ ...DEFAULT_FEATURIZER, dense: false, hashBits: 16 });
+    expect([...off.featurize('', 'not good').indices]).toEqual(
+      expect.arrayContaining([...off.featurize('', 'good').indices]),
+    );
+  });
+
+  it('reads an old featurizer config without the field as negation off', () => {
+    const { negation: _, ...old } = DEFAULT_FEATURIZER;
+    expect(FeaturizerConfigSchema.parse(old).negation).toBe(false);
   });
 });

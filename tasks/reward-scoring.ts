@@ -1,7 +1,7 @@
 /**
  * Scoring with stored reward models through ONNX: one pair typed into the screen, or every pair of
  * a project when a model is activated. Loaded scorers are kept in a small LRU cache keyed by model
- * id (artefacts never change once a model is ready), and released when they fall out of it.
+ * id (scorer-cache.ts).
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
@@ -20,87 +20,14 @@ import { predictiveUncertainty, scorePairsOnnx } from '../reward/predict';
 import { UserInputError } from './errors';
 import { promptText } from './reward-files';
 import { unpackArtefact } from './model-artefacts';
+import { ScorerCache } from './scorer-cache';
+
+export { ScorerCache };
 
 export interface LoadedModel {
   scorer: OnnxHeadScorer;
   featurizer: Featurizer;
   manifest: ModelManifest;
-}
-
-interface Entry {
-  loading: Promise<LoadedModel>;
-  users: number;
-  evicted: boolean;
-}
-
-/**
- * At most `capacity` loaded models. An evicted model is disposed once no caller still uses it, so
- * a scoring request never sees its session released underneath it.
- */
-export class ScorerCache {
-  private readonly entries = new Map<string, Entry>();
-
-  constructor(
-    readonly capacity: number,
-    private readonly load: (modelId: string) => Promise<LoadedModel>,
-  ) {}
-
-  /** Runs `fn` with the model loaded (from the cache when possible). */
-  async use<T>(modelId: string, fn: (model: LoadedModel) => Promise<T>): Promise<T> {
-    let entry = this.entries.get(modelId);
-    if (entry) {
-      // most recently used goes last
-      this.entries.delete(modelId);
-      this.entries.set(modelId, entry);
-    } else {
-      entry = { loading: this.load(modelId), users: 0, evicted: false };
-      this.entries.set(modelId, entry);
-      // a failed load is not cached: the next call tries again
-      entry.loading.catch(() => {
-        if (this.entries.get(modelId) === entry) this.entries.delete(modelId);
-      });
-      this.evictBeyondCapacity();
-    }
-    entry.users++;
-    try {
-      return await fn(await entry.loading);
-    } finally {
-      entry.users--;
-      if (entry.evicted && entry.users === 0) void this.dispose(entry);
-    }
-  }
-
-  /** Model ids currently held, least recently used first. */
-  keys(): string[] {
-    return [...this.entries.keys()];
-  }
-
-  /** Drops every model (e.g. at shutdown); models in use are disposed when their callers finish. */
-  async clear(): Promise<void> {
-    const entries = [...this.entries.values()];
-    this.entries.clear();
-    for (const entry of entries) {
-      entry.evicted = true;
-      if (entry.users === 0) await this.dispose(entry);
-    }
-  }
-
-  private evictBeyondCapacity(): void {
-    while (this.entries.size > this.capacity) {
-      const [oldestId, oldest] = this.entries.entries().next().value as [string, Entry];
-      this.entries.delete(oldestId);
-      oldest.evicted = true;
-      if (oldest.users === 0) void this.dispose(oldest);
-    }
-  }
-
-  private async dispose(entry: Entry): Promise<void> {
-    try {
-      await (await entry.loading).scorer.dispose();
-    } catch {
-      // a load that failed has nothing to release
-    }
-  }
 }
 
 async function loadModel(db: Kysely<Database>, modelId: string): Promise<LoadedModel> {
@@ -116,11 +43,11 @@ async function loadModel(db: Kysely<Database>, modelId: string): Promise<LoadedM
 }
 
 // One cache per database handle: tests open several databases in one process.
-const caches = new WeakMap<Kysely<Database>, ScorerCache>();
+const caches = new WeakMap<Kysely<Database>, ScorerCache<LoadedModel>>();
 const SCORER_CACHE_SIZE = 4;
 
 /** The process's scorer cache for `db`. */
-export function scorerCache(db: Kysely<Database>): ScorerCache {
+export function scorerCache(db: Kysely<Database>): ScorerCache<LoadedModel> {
   let cache = caches.get(db);
   if (!cache) {
     cache = new ScorerCache(SCORER_CACHE_SIZE, (id) => loadModel(db, id));

@@ -2,9 +2,8 @@
  * The "reward-train" job: trains a reward model version from a project's judgments in a worker
  * thread (so the process that runs it keeps serving requests), stores the artefact and metrics on
  * the version's `models` row, and activates it when asked. Only the server's job worker and tests
- * import this module; the web bundle never does (it starts a Worker from a file next to it).
+ * import this module; the web bundle never does.
  */
-import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import type { Kysely } from 'kysely';
 import type { Database, RewardAxis } from '../db/schema';
@@ -36,7 +35,8 @@ import {
   SEED_MAX,
   TrainingFilterSchema,
 } from './reward-training.schema';
-import type { TrainMessage, TrainRequest } from './reward-worker';
+import { runInTrainingWorker, TrainingError, type TrainRequest } from './training-worker-client';
+import type { TrainedReward } from './training-worker';
 import { packArtefact } from './model-artefacts';
 
 export { REWARD_TRAIN_JOB } from './reward-training';
@@ -64,53 +64,19 @@ export interface TrainedArtefact {
   metrics: RunMetrics;
 }
 
-/** A failure inside the training code: deterministic for the same data and seed, so not retried. */
-export class TrainingError extends Error {
-  override name = 'TrainingError';
-}
+export { TrainingError };
 
 /**
- * Runs trainAndEvaluate and encodeArtefact in a worker thread and resolves with the artefact bytes.
+ * Trains and evaluates a reward model in a worker thread and resolves with the artefact bytes.
  * `onProgress` receives the worker's stage reports. Aborting `signal` terminates the worker.
  */
-export function trainInWorker(
+export async function trainInWorker(
   pairs: TrainingPair[],
-  options: TrainRequest['options'],
-  {
-    onProgress,
-    signal,
-  }: { onProgress?: (stage: string, fraction: number) => void; signal?: AbortSignal } = {},
+  options: Extract<TrainRequest, { kind: 'reward' }>['options'],
+  progress: { onProgress?: (stage: string, fraction: number) => void; signal?: AbortSignal } = {},
 ): Promise<TrainedArtefact> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const worker = new Worker(new URL('./reward-worker.boot.mjs', import.meta.url), {
-      name: 'arbiter reward training',
-    });
-    let settled = false;
-    const settle = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
-      outcome();
-    };
-    const onAbort = () => settle(() => reject(signal!.reason));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (message: TrainMessage) => {
-      if (message.type === 'progress') onProgress?.(message.stage, message.fraction);
-      else if (message.type === 'done')
-        settle(() =>
-          resolve({ artefact: message.artefact, manifest: message.manifest, metrics: message.metrics }),
-        );
-      else settle(() => reject(new TrainingError(message.message)));
-    });
-    worker.on('error', (error) => settle(() => reject(error)));
-    worker.on('exit', (code) =>
-      settle(() => reject(new Error(`The training worker stopped (exit code ${code}) before it finished.`))),
-    );
-    const request: TrainRequest = { pairs, options };
-    worker.postMessage(request);
-  });
+  const done = await runInTrainingWorker<TrainedReward>({ kind: 'reward', pairs, options }, progress);
+  return { artefact: done.artefact, manifest: done.manifest, metrics: done.metrics };
 }
 
 /**

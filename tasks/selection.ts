@@ -1,14 +1,20 @@
 /**
- * Selection policies decide which pair a person sees next. The queue always fills pairs breadth-
- * first (fewest judgments plus open leases first); among equals, the higher `priority` wins.
- * A policy computes those priorities; the active-learning work plugs in further policies here.
+ * Selection policies decide which unit (a pair, a sentiment item) a person sees next. The queue
+ * always fills units breadth-first (fewest answers plus open leases first); among equals, the higher
+ * `priority` wins. A policy computes those priorities; the active-learning work plugs in here.
  */
 import { createHash } from 'node:crypto';
 
-export interface SelectionPolicy {
+export interface SelectionPolicy<T extends { id: string } = { id: string }> {
   name: string;
-  /** priority of a pair among pairs with the same number of judgments; higher is served first */
-  priority(pair: { id: string }): number;
+  /** priority of a unit among units with the same number of answers; higher is served first */
+  priority(unit: T): number;
+}
+
+/** A seeded uniform draw in [0, 1) per (seed, id): reproducible, and independent of insertion order. */
+export function seededDraw(seed: number | string, id: string): number {
+  const digest = createHash('sha256').update(`${seed}:${id}`).digest();
+  return digest.readUInt32BE(0) / 2 ** 32;
 }
 
 /**
@@ -18,10 +24,32 @@ export interface SelectionPolicy {
 export function leastJudgedPolicy(seed: number): SelectionPolicy {
   return {
     name: 'least-judged',
-    priority(pair) {
-      const digest = createHash('sha256').update(`${seed}:${pair.id}`).digest();
-      return digest.readUInt32BE(0) / 2 ** 32;
-    },
+    priority: (unit) => seededDraw(seed, unit.id),
+  };
+}
+
+/** Entropy of a distribution divided by its maximum: 0 when one class has it all, 1 when uniform. */
+export function normalizedEntropy(probabilities: ArrayLike<number>): number {
+  const n = probabilities.length;
+  if (n < 2) return 0;
+  let h = 0;
+  for (let i = 0; i < n; i++) {
+    const p = probabilities[i]!;
+    if (p > 0) h -= p * Math.log(p);
+  }
+  return Math.min(1, Math.max(0, h / Math.log(n)));
+}
+
+/**
+ * Uncertainty sampling: the unit the model is least sure about comes first (normalized entropy of
+ * its predicted distribution); a seeded draw, scaled far below any real difference, breaks ties.
+ */
+export function uncertaintyPolicy(
+  seed: number,
+): SelectionPolicy<{ id: string; probabilities: ArrayLike<number> }> {
+  return {
+    name: 'uncertainty',
+    priority: (unit) => normalizedEntropy(unit.probabilities) + 1e-6 * seededDraw(seed, unit.id),
   };
 }
 

@@ -1,0 +1,242 @@
+/**
+ * Sentiment items, their pre-labels, labels and audits: the SQL of the sentiment loop in one place.
+ * Multi-row writes take a transaction from the caller, so an import or a routing pass lands whole.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, SentimentRoute } from '../schema';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface NewSentimentItem {
+  text: string;
+  content_hash: string;
+  reference_label: string | null;
+  language: string | null;
+  meta: Record<string, unknown>;
+}
+
+/**
+ * Inserts items that are new (by content hash, within the project) and returns the id of every
+ * given hash, new or existing, plus which ones were created.
+ */
+export async function insertSentimentItemsBatch(
+  trx: Transaction<Database>,
+  projectId: string,
+  items: NewSentimentItem[],
+): Promise<{ ids: Map<string, string>; created: Set<string> }> {
+  const ids = new Map<string, string>();
+  const created = new Set<string>();
+  if (items.length === 0) return { ids, created };
+  const inserted = await trx
+    .insertInto('sentiment_items')
+    .values(items.map((item) => ({ ...item, project_id: projectId, meta: JSON.stringify(item.meta) })))
+    .onConflict((oc) => oc.columns(['project_id', 'content_hash']).doNothing())
+    .returning(['id', 'content_hash'])
+    .execute();
+  for (const row of inserted) {
+    ids.set(row.content_hash, row.id);
+    created.add(row.id);
+  }
+  const missing = items.map((i) => i.content_hash).filter((h) => !ids.has(h));
+  if (missing.length) {
+    const existing = await trx
+      .selectFrom('sentiment_items')
+      .select(['id', 'content_hash'])
+      .where('project_id', '=', projectId)
+      .where('content_hash', 'in', missing)
+      .execute();
+    for (const row of existing) ids.set(row.content_hash, row.id);
+  }
+  return { ids, created };
+}
+
+export async function countHoldoutItems(db: Db, projectId: string): Promise<number> {
+  const row = await db
+    .selectFrom('sentiment_items')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('project_id', '=', projectId)
+    .where('is_holdout', '=', true)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export async function setHoldoutItems(trx: Transaction<Database>, ids: string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 1000)
+    await trx
+      .updateTable('sentiment_items')
+      .set({ is_holdout: true })
+      .where('id', 'in', ids.slice(i, i + 1000))
+      .execute();
+}
+
+export interface RoutableItem {
+  id: string;
+  text: string;
+  is_holdout: boolean;
+}
+
+/**
+ * Items a routing pass may (re)decide, in id order after `after`: open, never labelled by a person,
+ * not leased right now, and not already accepted or waiting for their audit. `ids` narrows it.
+ */
+export async function listRoutableItems(
+  db: Db,
+  projectId: string,
+  options: { after?: string; limit: number; ids?: string[] },
+): Promise<RoutableItem[]> {
+  let query = db
+    .selectFrom('sentiment_items')
+    .select(['id', 'text', 'is_holdout'])
+    .where('project_id', '=', projectId)
+    .where('status', '=', 'open')
+    .where('label_count', '=', 0)
+    .where('lease_count', '=', 0)
+    .where((eb) => eb.or([eb('route', 'is', null), eb('route', '=', 'human')]))
+    .orderBy('id')
+    .limit(options.limit);
+  if (options.after) query = query.where('id', '>', options.after);
+  if (options.ids)
+    query = query.where(
+      'id',
+      'in',
+      options.ids.length ? options.ids : ['00000000-0000-0000-0000-000000000000'],
+    );
+  return query.execute();
+}
+
+export interface NewPrelabel {
+  item_id: string;
+  model_id: string | null;
+  source: 'lexicon' | 'model';
+  label: string;
+  confidence: number;
+  probabilities: Record<string, number>;
+  route: SentimentRoute;
+}
+
+/** Inserts pre-labels and returns their ids in the same order. */
+export async function insertPrelabels(trx: Transaction<Database>, rows: NewPrelabel[]): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const inserted = await trx
+    .insertInto('prelabels')
+    .values(rows.map((r) => ({ ...r, probabilities: JSON.stringify(r.probabilities) })))
+    .returning(['id', 'item_id'])
+    .execute();
+  const byItem = new Map(inserted.map((r) => [r.item_id, r.id]));
+  return rows.map((r) => byItem.get(r.item_id)!);
+}
+
+export interface ItemRouting {
+  id: string;
+  prelabel_id: string | null;
+  route: SentimentRoute;
+  priority: number;
+  /** accepted items carry the pre-label as their final label */
+  final_label: string | null;
+}
+
+/**
+ * Applies routing decisions in one statement per 1,000 items: auto-accepted items close with the
+ * pre-label as their final label; items for people and for audit stay open (an audit needs one
+ * label), and an audited item keeps the pre-label as its final label until the auditor answers.
+ * Only items still routable are touched (a lease taken meanwhile wins).
+ */
+export async function setItemRoutes(
+  trx: Transaction<Database>,
+  rows: ItemRouting[],
+  now: Date,
+): Promise<number> {
+  let changed = 0;
+  for (let i = 0; i < rows.length; i += 1000) {
+    const chunk = rows.slice(i, i + 1000);
+    const result = await sql`
+      update sentiment_items as s set
+        prelabel_id = v.prelabel_id,
+        route = v.route,
+        priority = v.priority,
+        status = case when v.route = 'auto' then 'closed' else 'open' end,
+        final_label = case when v.route = 'human' then s.final_label else v.final_label end,
+        final_source = case when v.route = 'human' then s.final_source else 'auto' end,
+        updated_at = ${now}
+      from (select unnest(${chunk.map((r) => r.id)}::uuid[]) as id,
+                   unnest(${chunk.map((r) => r.prelabel_id)}::uuid[]) as prelabel_id,
+                   unnest(${chunk.map((r) => r.route)}::text[]) as route,
+                   unnest(${chunk.map((r) => r.priority)}::float8[]) as priority,
+                   unnest(${chunk.map((r) => r.final_label)}::text[]) as final_label) v
+      where s.id = v.id and s.label_count = 0 and s.lease_count = 0 and s.status = 'open'
+        and (s.route is null or s.route = 'human')`.execute(trx);
+    changed += Number(result.numAffectedRows ?? 0);
+  }
+  return changed;
+}
+
+/** Opens one pending audit per item (an item is audited at most once). */
+export async function insertAudits(
+  trx: Transaction<Database>,
+  rows: { project_id: string; item_id: string; prelabel_id: string }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await trx
+    .insertInto('audits')
+    .values(rows)
+    .onConflict((oc) => oc.column('item_id').doNothing())
+    .execute();
+}
+
+export interface RoutingSummary {
+  items: number;
+  /** waiting for people: not yet labelled as often as needed */
+  human_open: number;
+  /** labelled by people as often as needed */
+  human_done: number;
+  auto: number;
+  audit_pending: number;
+  audit_done: number;
+  holdout: number;
+  holdout_labelled: number;
+  human_labels: number;
+}
+
+export async function routingSummary(db: Db, projectId: string): Promise<RoutingSummary> {
+  const row = await sql<Record<keyof RoutingSummary, string | number>>`
+    select
+      count(*) as items,
+      count(*) filter (where coalesce(route, 'human') = 'human' and status = 'open') as human_open,
+      count(*) filter (where coalesce(route, 'human') = 'human' and status = 'closed') as human_done,
+      count(*) filter (where route = 'auto') as auto,
+      count(*) filter (where route = 'audit' and status = 'open') as audit_pending,
+      count(*) filter (where route = 'audit' and status = 'closed') as audit_done,
+      count(*) filter (where is_holdout) as holdout,
+      count(*) filter (where is_holdout and label_count > 0) as holdout_labelled,
+      (select count(*) from sentiment_labels l where l.project_id = ${projectId} and l.source = 'human') as human_labels
+    from sentiment_items where project_id = ${projectId}`.execute(db);
+  const r = row.rows[0]!;
+  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)])) as unknown as RoutingSummary;
+}
+
+/** Finished audits with the confidence of the pre-label they checked. */
+export async function listAuditOutcomes(
+  db: Db,
+  projectId: string,
+): Promise<{ confidence: number; agrees: boolean }[]> {
+  const rows = await db
+    .selectFrom('audits as a')
+    .innerJoin('prelabels as p', 'p.id', 'a.prelabel_id')
+    .select(['p.confidence', 'a.agrees'])
+    .where('a.project_id', '=', projectId)
+    .where('a.status', '=', 'done')
+    .execute();
+  return rows.map((r) => ({ confidence: Number(r.confidence), agrees: r.agrees === true }));
+}
+
+/** Confidence of every auto-accepted item's pre-label (audited ones included). */
+export async function listAcceptedConfidences(db: Db, projectId: string): Promise<number[]> {
+  const rows = await db
+    .selectFrom('sentiment_items as s')
+    .innerJoin('prelabels as p', 'p.id', 's.prelabel_id')
+    .select('p.confidence')
+    .where('s.project_id', '=', projectId)
+    .where('s.route', 'in', ['auto', 'audit'])
+    .execute();
+  return rows.map((r) => Number(r.confidence));
+}

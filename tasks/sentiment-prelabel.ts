@@ -1,0 +1,199 @@
+/**
+ * Pre-labeling and routing sentiment items. A predictor is the project's active classifier
+ * (through ONNX) or, before one exists, the VADER lexicon; its distribution over the label set
+ * becomes a pre-label, and routing (sentiment-routing.ts) sends the item to people, accepts it, or
+ * accepts it and draws it for audit. Runs inside the caller's transaction, so imported items never
+ * exist without a route and a re-routing pass lands whole.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, Project } from '../db/schema';
+import { findActiveModel, findModelArtefact } from '../db/queries/models';
+import {
+  insertAudits,
+  insertPrelabels,
+  listRoutableItems,
+  setItemRoutes,
+  type ItemRouting,
+  type NewPrelabel,
+} from '../db/queries/sentiment';
+import { loadClassifierBytes, type ClassifierManifest } from '../reward/classifier/artefact';
+import { predictTextsOnnx } from '../reward/classifier/predict';
+import { createFeaturizer, type Featurizer } from '../reward/featurize';
+import { lexiconProbabilities, polarityRoles } from '../reward/lexicon';
+import type { OnnxHeadScorer } from '../reward/onnx/session';
+import { unpackArtefact } from './model-artefacts';
+import { ScorerCache } from './scorer-cache';
+import { itemPriority, routeFor, type Prelabel } from './sentiment-routing';
+import { sentimentSettings, type SentimentSettings } from './sentiment-settings';
+
+/** The models table's axis for sentiment classifiers (one model family per project). */
+export const SENTIMENT_AXIS = 'sentiment';
+/** Seeds the audit and held-out draws and the queue's tie-breaks of every sentiment project. */
+export const ROUTING_SEED = 1;
+
+export interface Predictor {
+  source: 'lexicon' | 'model';
+  modelId: string | null;
+  /** per text, a distribution over the project's labels (label-set order) */
+  predict(texts: readonly string[]): Promise<Float64Array[]>;
+}
+
+/** The lexicon predictor for a label set, or null when the lexicon cannot map onto it. */
+export function lexiconPredictor(labels: readonly string[]): Predictor | null {
+  if (!polarityRoles(labels)) return null;
+  return {
+    source: 'lexicon',
+    modelId: null,
+    predict: async (texts) => texts.map((t) => lexiconProbabilities(t, labels)!),
+  };
+}
+
+interface LoadedClassifier {
+  scorer: OnnxHeadScorer;
+  featurizer: Featurizer;
+  manifest: ClassifierManifest;
+}
+
+const caches = new WeakMap<Kysely<Database>, ScorerCache<LoadedClassifier>>();
+
+/** The process's classifier cache for `db` (one per handle: tests open several databases). */
+export function classifierCache(db: Kysely<Database>): ScorerCache<LoadedClassifier> {
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = new ScorerCache<LoadedClassifier>(4, async (id) => {
+      const bytes = await findModelArtefact(db, id);
+      if (!bytes) throw new Error(`sentiment model ${id} is not ready`);
+      const { scorer, manifest } = await loadClassifierBytes(await unpackArtefact(bytes));
+      return { scorer, manifest, featurizer: createFeaturizer(manifest.featurizer) };
+    });
+    caches.set(db, cache);
+  }
+  return cache;
+}
+
+/**
+ * A predictor over a stored classifier, its columns mapped onto `labels` by name (a label the
+ * model does not know gets probability 0).
+ */
+export function modelPredictor(db: Kysely<Database>, modelId: string, labels: readonly string[]): Predictor {
+  return {
+    source: 'model',
+    modelId,
+    predict: (texts) =>
+      classifierCache(db).use(modelId, async ({ scorer, featurizer, manifest }) => {
+        const probs = await predictTextsOnnx(scorer, featurizer, texts);
+        const C = manifest.labels.length;
+        const column = labels.map((l) => manifest.labels.indexOf(l));
+        return texts.map((_, r) => Float64Array.from(column, (c) => (c < 0 ? 0 : probs[r * C + c]!)));
+      }),
+  };
+}
+
+/** The project's active classifier if it has one, else the lexicon, else null (no pre-labels). */
+export async function activePredictor(db: Kysely<Database>, project: Project): Promise<Predictor | null> {
+  const active = await findActiveModel(db, {
+    projectId: project.id,
+    kind: 'sentiment',
+    axis: SENTIMENT_AXIS,
+  });
+  if (active) return modelPredictor(db, active.id, project.label_set);
+  return lexiconPredictor(project.label_set);
+}
+
+export interface RoutingCounts {
+  human: number;
+  auto: number;
+  audit: number;
+  /** items that had nothing to go on (no predictor) and wait for people in seeded random order */
+  unlabelled: number;
+}
+
+/**
+ * Pre-labels and routes the project's routable items (see listRoutableItems; `itemIds` narrows them)
+ * with `predictor`, in batches. Returns how many went where. `onProgress` gets the items done.
+ */
+export async function prelabelItems(
+  trx: Transaction<Database>,
+  project: Project,
+  predictor: Predictor | null,
+  options: { itemIds?: string[]; now?: Date; onProgress?: (done: number) => void; batchSize?: number } = {},
+): Promise<RoutingCounts> {
+  const settings: SentimentSettings = sentimentSettings(project.settings);
+  const labels = project.label_set;
+  const now = options.now ?? new Date();
+  const counts: RoutingCounts = { human: 0, auto: 0, audit: 0, unlabelled: 0 };
+  const batchSize = options.batchSize ?? 1000;
+  let after: string | undefined;
+  let done = 0;
+  // with item ids: their chunks in turn; without: every routable item, paged by id
+  const chunks = options.itemIds
+    ? Array.from({ length: Math.ceil(options.itemIds.length / batchSize) }, (_, i) =>
+        options.itemIds!.slice(i * batchSize, (i + 1) * batchSize),
+      )
+    : null;
+  for (let round = 0; ; round++) {
+    if (chunks && round >= chunks.length) break;
+    const batch = await listRoutableItems(
+      trx,
+      project.id,
+      chunks ? { ids: chunks[round]!, limit: batchSize } : { after, limit: batchSize },
+    );
+    if (!chunks && batch.length === 0) break;
+    after = batch[batch.length - 1]?.id;
+    const predictions = predictor ? await predictor.predict(batch.map((i) => i.text)) : null;
+    const prelabelRows: NewPrelabel[] = [];
+    const decided: { routing: ItemRouting; prelabelIndex: number | null }[] = [];
+    batch.forEach((item, i) => {
+      const probabilities = predictions?.[i] ?? null;
+      const prelabel: Prelabel | null = probabilities ? { probabilities, source: predictor!.source } : null;
+      const itemRef = { id: item.id, isHoldout: item.is_holdout };
+      const route = routeFor(itemRef, prelabel, settings, ROUTING_SEED);
+      let label: string | null = null;
+      let prelabelIndex: number | null = null;
+      if (probabilities) {
+        let top = 0;
+        for (let c = 1; c < probabilities.length; c++) if (probabilities[c]! > probabilities[top]!) top = c;
+        label = labels[top]!;
+        prelabelIndex = prelabelRows.length;
+        prelabelRows.push({
+          item_id: item.id,
+          model_id: predictor!.modelId,
+          source: predictor!.source,
+          label,
+          confidence: Math.min(1, Math.max(0, probabilities[top]!)),
+          probabilities: Object.fromEntries(labels.map((l, c) => [l, Number(probabilities[c]!.toFixed(6))])),
+          route,
+        });
+      } else counts.unlabelled++;
+      counts[route]++;
+      decided.push({
+        routing: {
+          id: item.id,
+          prelabel_id: null,
+          route,
+          priority: itemPriority(itemRef, route, prelabel, ROUTING_SEED),
+          final_label: route === 'human' ? null : label,
+        },
+        prelabelIndex,
+      });
+    });
+    const prelabelIds = await insertPrelabels(trx, prelabelRows);
+    for (const d of decided)
+      if (d.prelabelIndex !== null) d.routing.prelabel_id = prelabelIds[d.prelabelIndex]!;
+    await setItemRoutes(
+      trx,
+      decided.map((d) => d.routing),
+      now,
+    );
+    await insertAudits(
+      trx,
+      decided
+        .filter((d) => d.routing.route === 'audit')
+        .map((d) => ({ project_id: project.id, item_id: d.routing.id, prelabel_id: d.routing.prelabel_id! })),
+    );
+    done += batch.length;
+    options.onProgress?.(done);
+    if (!chunks && batch.length < batchSize) break;
+  }
+  return counts;
+}

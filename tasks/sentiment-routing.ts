@@ -1,0 +1,58 @@
+/**
+ * Where a pre-labeled sentiment item goes: to people (below the project's confidence threshold, a
+ * lexicon guess, or a held-out item), accepted as it is, or accepted and drawn at random for an
+ * audit. Pure and seeded: the same item, pre-label and settings always give the same route, and
+ * an item's audit and held-out draws never change when it is routed again.
+ */
+import type { SentimentRoute } from '../db/schema';
+import { seededDraw, uncertaintyPolicy } from './selection';
+import type { SentimentSettings } from './sentiment-settings';
+
+/** Queue priorities: audits first (few, and they keep the error estimate honest), then held-out items, then by uncertainty. */
+const AUDIT_PRIORITY = 3;
+const HOLDOUT_PRIORITY = 2;
+
+export interface Prelabel {
+  /** distribution over the project's labels, in label-set order */
+  probabilities: ArrayLike<number>;
+  /** 'lexicon' (cold start, never auto-accepted) or 'model' (a trained classifier) */
+  source: 'lexicon' | 'model';
+}
+
+/** The route for an item with this pre-label (or none). */
+export function routeFor(
+  item: { id: string; isHoldout: boolean },
+  prelabel: Prelabel | null,
+  settings: SentimentSettings,
+  seed: number,
+): SentimentRoute {
+  if (!prelabel || item.isHoldout || prelabel.source !== 'model') return 'human';
+  if (topConfidence(prelabel.probabilities) < settings.autoAcceptThreshold) return 'human';
+  return auditDraw(seed, item.id) < settings.auditRate ? 'audit' : 'auto';
+}
+
+/** The item's audit draw in [0, 1): drawn for audit when below the audit rate. */
+export const auditDraw = (seed: number, itemId: string) => seededDraw(`audit:${seed}`, itemId);
+/** The item's held-out draw in [0, 1): held out when below the held-out share (and under the cap). */
+export const holdoutDraw = (seed: number, itemId: string) => seededDraw(`holdout:${seed}`, itemId);
+
+export function topConfidence(probabilities: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 0; i < probabilities.length; i++) best = Math.max(best, probabilities[i]!);
+  return best;
+}
+
+/** The item's place in the human queue among items with as many labels (higher first). */
+export function itemPriority(
+  item: { id: string; isHoldout: boolean },
+  route: SentimentRoute,
+  prelabel: Prelabel | null,
+  seed: number,
+): number {
+  const policy = uncertaintyPolicy(seed);
+  // without a pre-label every item is equally uncertain: the seeded tie-break alone orders them
+  const uncertainty = policy.priority({ id: item.id, probabilities: prelabel?.probabilities ?? [0.5, 0.5] });
+  if (route === 'audit') return AUDIT_PRIORITY + uncertainty;
+  if (item.isHoldout) return HOLDOUT_PRIORITY + uncertainty;
+  return uncertainty;
+}

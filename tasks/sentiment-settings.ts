@@ -1,0 +1,61 @@
+/**
+ * A sentiment project's routing and measurement settings, kept in projects.settings.sentiment.
+ * Reading never fails: missing or out-of-range values fall back to the defaults, so an old project
+ * keeps working; writing validates every field and says which one is wrong.
+ */
+import { z } from 'zod';
+
+export const SENTIMENT_DEFAULTS = {
+  /** pre-labels from a trained model at or above this confidence are accepted without a person */
+  autoAcceptThreshold: 0.9,
+  /** share of auto-accepted items drawn at random for a person to check */
+  auditRate: 0.05,
+  /** the auto-accept error rate the lead accepts; audits above it raise a warning */
+  auditTolerance: 0.05,
+  /** hide pre-labels on the labeling screen, so annotators are not anchored by them */
+  blindPrelabels: false,
+  /** share of imported items set aside, always for people, to measure every retraining cycle */
+  holdoutRate: 0.1,
+  /** at most this many held-out items per project */
+  holdoutMax: 300,
+};
+
+export type SentimentSettings = typeof SENTIMENT_DEFAULTS;
+
+const share = (what: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${what} must be a number.` })
+    .min(min, `${what} must be at least ${min}.`)
+    .max(max, `${what} must be at most ${max}.`);
+
+const yesNo = z
+  .union([z.boolean(), z.enum(['yes', 'no', 'true', 'false', 'on', 'off'])], { error: 'Use yes or no.' })
+  .transform((v) => v === true || v === 'yes' || v === 'true' || v === 'on');
+
+/** What a lead may change; every field optional, only given fields change. */
+export const SentimentSettingsSchema = z.object({
+  autoAcceptThreshold: share('The auto-accept threshold', 0.5, 1).optional(),
+  auditRate: share('The audit rate', 0, 1).optional(),
+  auditTolerance: share('The audit tolerance', 0.001, 0.5).optional(),
+  blindPrelabels: yesNo.optional(),
+  holdoutRate: share('The held-out share', 0, 0.5).optional(),
+  holdoutMax: z.coerce
+    .number({ error: 'The held-out maximum must be a whole number.' })
+    .int('The held-out maximum must be a whole number.')
+    .min(0, 'The held-out maximum cannot be negative.')
+    .max(100_000, 'The held-out maximum can be at most 100,000.')
+    .optional(),
+});
+export type SentimentSettingsInput = z.input<typeof SentimentSettingsSchema>;
+
+/** The project's settings with defaults filled in; a stored value that no longer validates is ignored. */
+export function sentimentSettings(projectSettings: Record<string, unknown>): SentimentSettings {
+  const stored = projectSettings.sentiment;
+  const out = { ...SENTIMENT_DEFAULTS };
+  if (!stored || typeof stored !== 'object') return out;
+  for (const key of Object.keys(SENTIMENT_DEFAULTS) as (keyof SentimentSettings)[]) {
+    const parsed = SentimentSettingsSchema.shape[key].safeParse((stored as Record<string, unknown>)[key]);
+    if (parsed.success && parsed.data !== undefined) (out as Record<string, unknown>)[key] = parsed.data;
+  }
+  return out;
+}
