@@ -6,6 +6,7 @@ import { PROJECT_TYPES } from '../db/schema';
 import { findProjectBySlug, insertProject } from '../db/queries/projects';
 import { recordActorEvent, type Actor } from './accounts';
 import { UserInputError, describeZodIssue } from './errors';
+import { SentimentSettingsSchema } from './sentiment-settings';
 
 export const SlugSchema = z
   .string()
@@ -104,6 +105,8 @@ export const ProjectSettingsSchema = z.object({
     .min(1, 'The safety margin is 1, 2 or 3 points.')
     .max(3, 'The safety margin is 1, 2 or 3 points.')
     .optional(),
+  // sentiment projects: routing and measurement (tasks/sentiment-settings.ts)
+  ...SentimentSettingsSchema.shape,
 });
 
 /** Applies the given settings in one transaction and records what changed. */
@@ -131,6 +134,13 @@ export async function updateProjectSettings(
     if (d.rationaleRequired !== undefined) settings.rationaleRequired = d.rationaleRequired;
     if (d.safetyOverrides !== undefined) settings.safetyOverrides = d.safetyOverrides;
     if (d.safetyMargin !== undefined) settings.safetyMargin = d.safetyMargin;
+    const sentiment = { ...((settings.sentiment as Record<string, unknown> | undefined) ?? {}) };
+    for (const key of Object.keys(
+      SentimentSettingsSchema.shape,
+    ) as (keyof typeof SentimentSettingsSchema.shape)[]) {
+      if (d[key] !== undefined) sentiment[key] = d[key];
+    }
+    if (Object.keys(sentiment).length) settings.sentiment = sentiment;
     await trx
       .updateTable('projects')
       .set({

@@ -5,7 +5,7 @@
  * redundancy of human labels (an audit needs one); its final label is the plurality, and an
  * audit's label replaces the accepted pre-label it checked.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 import {

@@ -16,13 +16,11 @@ import {
   type ItemRouting,
   type NewPrelabel,
 } from '../db/queries/sentiment';
-import { loadClassifierBytes, type ClassifierManifest } from '../reward/classifier/artefact';
+import { loadClassifierBytes } from '../reward/classifier/artefact';
 import { predictTextsOnnx } from '../reward/classifier/predict';
-import { createFeaturizer, type Featurizer } from '../reward/featurize';
+import { createFeaturizer } from '../reward/featurize';
 import { lexiconProbabilities, polarityRoles } from '../reward/lexicon';
-import type { OnnxHeadScorer } from '../reward/onnx/session';
 import { unpackArtefact } from './model-artefacts';
-import { ScorerCache } from './scorer-cache';
 import { itemPriority, routeFor, type Prelabel } from './sentiment-routing';
 import { sentimentSettings, type SentimentSettings } from './sentiment-settings';
 
@@ -36,6 +34,8 @@ export interface Predictor {
   modelId: string | null;
   /** per text, a distribution over the project's labels (label-set order) */
   predict(texts: readonly string[]): Promise<Float64Array[]>;
+  /** releases the model's ONNX session (a no-op for the lexicon) */
+  dispose(): Promise<void>;
 }
 
 /** The lexicon predictor for a label set, or null when the lexicon cannot map onto it. */
@@ -45,58 +45,45 @@ export function lexiconPredictor(labels: readonly string[]): Predictor | null {
     source: 'lexicon',
     modelId: null,
     predict: async (texts) => texts.map((t) => lexiconProbabilities(t, labels)!),
+    dispose: async () => undefined,
   };
 }
 
-interface LoadedClassifier {
-  scorer: OnnxHeadScorer;
-  featurizer: Featurizer;
-  manifest: ClassifierManifest;
-}
-
-const caches = new WeakMap<Kysely<Database>, ScorerCache<LoadedClassifier>>();
-
-/** The process's classifier cache for `db` (one per handle: tests open several databases). */
-export function classifierCache(db: Kysely<Database>): ScorerCache<LoadedClassifier> {
-  let cache = caches.get(db);
-  if (!cache) {
-    cache = new ScorerCache<LoadedClassifier>(4, async (id) => {
-      const bytes = await findModelArtefact(db, id);
-      if (!bytes) throw new Error(`sentiment model ${id} is not ready`);
-      const { scorer, manifest } = await loadClassifierBytes(await unpackArtefact(bytes));
-      return { scorer, manifest, featurizer: createFeaturizer(manifest.featurizer) };
-    });
-    caches.set(db, cache);
-  }
-  return cache;
-}
-
 /**
- * A predictor over a stored classifier, its columns mapped onto `labels` by name (a label the
- * model does not know gets probability 0).
+ * A predictor over a stored classifier, loaded now (open it before a transaction: on the embedded
+ * store a query outside an open transaction would wait for it forever). Its columns are mapped onto
+ * `labels` by name; a label the model does not know gets probability 0. Dispose it when done.
  */
-export function modelPredictor(db: Kysely<Database>, modelId: string, labels: readonly string[]): Predictor {
+export async function openModelPredictor(
+  db: Kysely<Database>,
+  modelId: string,
+  labels: readonly string[],
+): Promise<Predictor> {
+  const bytes = await findModelArtefact(db, modelId);
+  if (!bytes) throw new Error(`sentiment model ${modelId} is not ready`);
+  const { scorer, manifest } = await loadClassifierBytes(await unpackArtefact(bytes));
+  const featurizer = createFeaturizer(manifest.featurizer);
+  const C = manifest.labels.length;
+  const column = labels.map((l) => manifest.labels.indexOf(l));
   return {
     source: 'model',
     modelId,
-    predict: (texts) =>
-      classifierCache(db).use(modelId, async ({ scorer, featurizer, manifest }) => {
-        const probs = await predictTextsOnnx(scorer, featurizer, texts);
-        const C = manifest.labels.length;
-        const column = labels.map((l) => manifest.labels.indexOf(l));
-        return texts.map((_, r) => Float64Array.from(column, (c) => (c < 0 ? 0 : probs[r * C + c]!)));
-      }),
+    async predict(texts) {
+      const probs = await predictTextsOnnx(scorer, featurizer, texts);
+      return texts.map((_, r) => Float64Array.from(column, (c) => (c < 0 ? 0 : probs[r * C + c]!)));
+    },
+    dispose: () => scorer.dispose(),
   };
 }
 
 /** The project's active classifier if it has one, else the lexicon, else null (no pre-labels). */
-export async function activePredictor(db: Kysely<Database>, project: Project): Promise<Predictor | null> {
+export async function openActivePredictor(db: Kysely<Database>, project: Project): Promise<Predictor | null> {
   const active = await findActiveModel(db, {
     projectId: project.id,
     kind: 'sentiment',
     axis: SENTIMENT_AXIS,
   });
-  if (active) return modelPredictor(db, active.id, project.label_set);
+  if (active) return openModelPredictor(db, active.id, project.label_set);
   return lexiconPredictor(project.label_set);
 }
 
@@ -146,7 +133,7 @@ export async function prelabelItems(
     batch.forEach((item, i) => {
       const probabilities = predictions?.[i] ?? null;
       const prelabel: Prelabel | null = probabilities ? { probabilities, source: predictor!.source } : null;
-      const itemRef = { id: item.id, isHoldout: item.is_holdout };
+      const itemRef = { key: item.content_hash, isHoldout: item.is_holdout };
       const route = routeFor(itemRef, prelabel, settings, ROUTING_SEED);
       let label: string | null = null;
       let prelabelIndex: number | null = null;

@@ -72,6 +72,7 @@ export async function setHoldoutItems(trx: Transaction<Database>, ids: string[])
 export interface RoutableItem {
   id: string;
   text: string;
+  content_hash: string;
   is_holdout: boolean;
 }
 
@@ -86,7 +87,7 @@ export async function listRoutableItems(
 ): Promise<RoutableItem[]> {
   let query = db
     .selectFrom('sentiment_items')
-    .select(['id', 'text', 'is_holdout'])
+    .select(['id', 'text', 'content_hash', 'is_holdout'])
     .where('project_id', '=', projectId)
     .where('status', '=', 'open')
     .where('label_count', '=', 0)
@@ -239,4 +240,144 @@ export async function listAcceptedConfidences(db: Db, projectId: string): Promis
     .where('s.route', 'in', ['auto', 'audit'])
     .execute();
   return rows.map((r) => Number(r.confidence));
+}
+
+export interface LabelledItem {
+  item_id: string;
+  text: string;
+  is_holdout: boolean;
+  /** every human, audit and adjudicated label of the item */
+  labels: string[];
+}
+
+/**
+ * Items with at least one label from a person (human, audit or adjudicated), with those labels, in
+ * content-hash order.
+ */
+export async function listLabelledItems(db: Db, projectId: string): Promise<LabelledItem[]> {
+  const rows = await db
+    .selectFrom('sentiment_labels as l')
+    .innerJoin('sentiment_items as s', 's.id', 'l.item_id')
+    .select(['s.id as item_id', 's.text', 's.is_holdout', 'l.label'])
+    .where('l.project_id', '=', projectId)
+    .where('l.source', 'in', ['human', 'audit', 'adjudicated'])
+    // by content, not by the random ids, so the same labels train the same model on any store
+    .orderBy('s.content_hash')
+    .orderBy('s.id')
+    .orderBy('l.created_at')
+    .orderBy('l.id')
+    .execute();
+  const out: LabelledItem[] = [];
+  for (const row of rows) {
+    const last = out[out.length - 1];
+    if (last?.item_id === row.item_id) last.labels.push(row.label);
+    else out.push({ item_id: row.item_id, text: row.text, is_holdout: row.is_holdout, labels: [row.label] });
+  }
+  return out;
+}
+
+export interface CycleRow {
+  id: string;
+  project_id: string;
+  number: number;
+  job_id: string | null;
+  status: 'running' | 'done' | 'failed';
+  before_model_id: string | null;
+  before_source: 'lexicon' | 'model' | null;
+  after_model_id: string | null;
+  before_metrics: Record<string, unknown> | null;
+  after_metrics: Record<string, unknown> | null;
+  holdout: number;
+  human_labels: number;
+  audit_labels: number;
+  activated: boolean;
+  routing: Record<string, unknown>;
+  error: string | null;
+  created_by: string | null;
+  created_at: Date;
+  finished_at: Date | null;
+}
+
+const CYCLE_COLUMNS = [
+  'id',
+  'project_id',
+  'number',
+  'job_id',
+  'status',
+  'before_model_id',
+  'before_source',
+  'after_model_id',
+  'before_metrics',
+  'after_metrics',
+  'holdout',
+  'human_labels',
+  'audit_labels',
+  'activated',
+  'routing',
+  'error',
+  'created_by',
+  'created_at',
+  'finished_at',
+] as const;
+
+/** The cycle a job is running (a retried job reuses its row), or a new one numbered max+1. */
+export async function insertCycleForJob(
+  trx: Transaction<Database>,
+  cycle: { projectId: string; jobId: string; createdBy: string | null },
+): Promise<CycleRow> {
+  const existing = await trx
+    .selectFrom('sentiment_cycles')
+    .select(CYCLE_COLUMNS)
+    .where('job_id', '=', cycle.jobId)
+    .executeTakeFirst();
+  if (existing) return existing as CycleRow;
+  // the project's row lock makes two cycles starting at once take numbers one after the other
+  await trx.selectFrom('projects').select('id').where('id', '=', cycle.projectId).forUpdate().execute();
+  const latest = await trx
+    .selectFrom('sentiment_cycles')
+    .select((eb) => eb.fn.max('number').as('number'))
+    .where('project_id', '=', cycle.projectId)
+    .executeTakeFirst();
+  return (await trx
+    .insertInto('sentiment_cycles')
+    .values({
+      project_id: cycle.projectId,
+      number: Number(latest?.number ?? 0) + 1,
+      job_id: cycle.jobId,
+      created_by: cycle.createdBy,
+    })
+    .returning(CYCLE_COLUMNS)
+    .executeTakeFirstOrThrow()) as CycleRow;
+}
+
+export async function setCycle(
+  db: Db,
+  id: string,
+  values: Partial<Omit<CycleRow, 'id' | 'project_id' | 'number' | 'job_id' | 'created_at' | 'created_by'>>,
+): Promise<void> {
+  const { before_metrics, after_metrics, routing, ...rest } = values;
+  await db
+    .updateTable('sentiment_cycles')
+    .set({
+      ...rest,
+      ...(before_metrics !== undefined
+        ? { before_metrics: before_metrics === null ? null : JSON.stringify(before_metrics) }
+        : {}),
+      ...(after_metrics !== undefined
+        ? { after_metrics: after_metrics === null ? null : JSON.stringify(after_metrics) }
+        : {}),
+      ...(routing !== undefined ? { routing: JSON.stringify(routing) } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** A project's cycles, oldest first. */
+export async function listCycles(db: Db, projectId: string): Promise<CycleRow[]> {
+  return (await db
+    .selectFrom('sentiment_cycles')
+    .select(CYCLE_COLUMNS)
+    .where('project_id', '=', projectId)
+    .orderBy('number')
+    .execute()) as CycleRow[];
 }

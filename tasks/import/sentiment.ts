@@ -14,7 +14,7 @@ import { countHoldoutItems, insertSentimentItemsBatch, setHoldoutItems } from '.
 import type { Actor } from '../accounts';
 import { contentHash } from '../content';
 import { UserInputError } from '../errors';
-import { activePredictor, prelabelItems, ROUTING_SEED, type RoutingCounts } from '../sentiment-prelabel';
+import { openActivePredictor, prelabelItems, ROUTING_SEED, type RoutingCounts } from '../sentiment-prelabel';
 import { holdoutDraw } from '../sentiment-routing';
 import { sentimentSettings } from '../sentiment-settings';
 import { DEFAULT_JSONL_LIMITS, type JsonlLimits } from './jsonl';
@@ -38,7 +38,12 @@ export interface SentimentImportOptions {
   skipInvalid?: boolean;
   limits?: JsonlLimits;
   maxListedErrors?: number;
-  onProgress?: (progress: { phase: 'validate' | 'write'; lines: number; records: number; total?: number }) => void;
+  onProgress?: (progress: {
+    phase: 'validate' | 'write';
+    lines: number;
+    records: number;
+    total?: number;
+  }) => void;
   actor?: Actor;
   fileName?: string;
 }
@@ -67,7 +72,11 @@ async function requireSentimentProject(db: Kysely<Database>, projectId: string):
   const project = await findProjectById(db, projectId);
   if (!project) throw new ImportError('The project does not exist.', [], 1);
   if (project.type !== 'sentiment')
-    throw new ImportError(`Project "${project.slug}" is a ${project.type} project, not a sentiment project.`, [], 1);
+    throw new ImportError(
+      `Project "${project.slug}" is a ${project.type} project, not a sentiment project.`,
+      [],
+      1,
+    );
   return project;
 }
 
@@ -114,7 +123,11 @@ export async function importSentiment(
   options: SentimentImportOptions,
 ): Promise<SentimentImportReport> {
   if (options.format !== 'auto' && !TABULAR_FORMATS.includes(options.format))
-    throw new ImportError(`Unknown format "${options.format}"; use auto, ${TABULAR_FORMATS.join(', ')}.`, [], 1);
+    throw new ImportError(
+      `Unknown format "${options.format}"; use auto, ${TABULAR_FORMATS.join(', ')}.`,
+      [],
+      1,
+    );
   const project = await requireSentimentProject(db, options.projectId);
   const format = options.format === 'auto' ? await sniffFormat(open) : options.format;
   const maxListed = options.maxListedErrors ?? 50;
@@ -147,11 +160,13 @@ export async function importSentiment(
       errors,
       errorCount,
     );
-  if (records === 0 || !columns) throw new ImportError('The file has no valid records; nothing was imported.', errors, errorCount);
+  if (records === 0 || !columns)
+    throw new ImportError('The file has no valid records; nothing was imported.', errors, errorCount);
   const chosen: SentimentColumns = columns;
 
   const settings = sentimentSettings(project.settings);
-  const predictor = await activePredictor(db, project);
+  // loaded before the transaction opens (see openModelPredictor)
+  const predictor = await openActivePredictor(db, project);
   const report: SentimentImportReport = {
     format,
     columns: { text: chosen.text, label: chosen.label },
@@ -165,68 +180,76 @@ export async function importSentiment(
     routing: { human: 0, auto: 0, audit: 0, unlabelled: 0 },
     prelabeledBy: predictor?.source ?? 'nothing',
   };
-  await db.transaction().execute(async (trx) => {
-    // the held-out set is capped per project: count what is there before adding to it
-    let holdoutRoom = Math.max(0, settings.holdoutMax - (await countHoldoutItems(trx, project.id)));
-    const seen = new Set<string>();
-    let batch: SentimentRecord[] = [];
-    let written = 0;
-    const flush = async () => {
-      const rows = batch.map((r) => ({
-        text: r.text,
-        content_hash: contentHash(r.text),
-        reference_label: r.label,
-        language: r.language,
-        meta: r.meta,
-      }));
-      batch = [];
-      const { ids, created } = await insertSentimentItemsBatch(trx, project.id, rows);
-      report.items.created += created.size;
-      report.items.existing += rows.length - created.size;
-      report.references += rows.filter((r) => r.reference_label !== null && created.has(ids.get(r.content_hash)!)).length;
-      const newIds = rows.map((r) => ids.get(r.content_hash)!).filter((id) => created.has(id));
-      const holdout: string[] = [];
-      for (const id of newIds) {
-        if (holdoutRoom > 0 && holdoutDraw(ROUTING_SEED, id) < settings.holdoutRate) {
-          holdout.push(id);
-          holdoutRoom--;
+  try {
+    await db.transaction().execute(async (trx) => {
+      // the held-out set is capped per project: count what is there before adding to it
+      let holdoutRoom = Math.max(0, settings.holdoutMax - (await countHoldoutItems(trx, project.id)));
+      const seen = new Set<string>();
+      let batch: SentimentRecord[] = [];
+      let written = 0;
+      const flush = async () => {
+        const rows = batch.map((r) => ({
+          text: r.text,
+          content_hash: contentHash(r.text),
+          reference_label: r.label,
+          language: r.language,
+          meta: r.meta,
+        }));
+        batch = [];
+        const { ids, created } = await insertSentimentItemsBatch(trx, project.id, rows);
+        report.items.created += created.size;
+        report.items.existing += rows.length - created.size;
+        report.references += rows.filter(
+          (r) => r.reference_label !== null && created.has(ids.get(r.content_hash)!),
+        ).length;
+        const fresh = rows.filter((r) => created.has(ids.get(r.content_hash)!));
+        const newIds = fresh.map((r) => ids.get(r.content_hash)!);
+        const holdout: string[] = [];
+        for (const row of fresh) {
+          // drawn by content, so the same file makes the same held-out set in any project
+          if (holdoutRoom > 0 && holdoutDraw(ROUTING_SEED, row.content_hash) < settings.holdoutRate) {
+            holdout.push(ids.get(row.content_hash)!);
+            holdoutRoom--;
+          }
         }
+        await setHoldoutItems(trx, holdout);
+        report.holdout += holdout.length;
+        const routed = await prelabelItems(trx, project, predictor, { itemIds: newIds });
+        for (const key of Object.keys(routed) as (keyof RoutingCounts)[]) report.routing[key] += routed[key];
+        written += rows.length;
+        options.onProgress?.({ phase: 'write', lines, records: written, total: records });
+      };
+      for await (const { record } of validRecords(open, format, options, project, noop, noop, noop)) {
+        const hash = contentHash(record.text);
+        if (seen.has(hash)) {
+          report.duplicates++;
+          continue;
+        }
+        seen.add(hash);
+        batch.push(record);
+        if (batch.length >= BATCH) await flush();
       }
-      await setHoldoutItems(trx, holdout);
-      report.holdout += holdout.length;
-      const routed = await prelabelItems(trx, project, predictor, { itemIds: newIds });
-      for (const key of Object.keys(routed) as (keyof RoutingCounts)[]) report.routing[key] += routed[key];
-      written += rows.length;
-      options.onProgress?.({ phase: 'write', lines, records: written, total: records });
-    };
-    for await (const { record } of validRecords(open, format, options, project, noop, noop, noop)) {
-      const hash = contentHash(record.text);
-      if (seen.has(hash)) {
-        report.duplicates++;
-        continue;
-      }
-      seen.add(hash);
-      batch.push(record);
-      if (batch.length >= BATCH) await flush();
-    }
-    if (batch.length) await flush();
-    await insertAuditEvent(trx, {
-      event: 'import.completed',
-      actorUserId: options.actor?.userId,
-      actorEmail: options.actor?.email,
-      ip: options.actor?.ip,
-      targetType: 'project',
-      targetId: project.id,
-      details: {
-        file: options.fileName ?? null,
-        format,
-        type: 'sentiment',
-        records,
-        items: report.items.created,
-        skipped: errorCount,
-        routing: report.routing,
-      },
+      if (batch.length) await flush();
+      await insertAuditEvent(trx, {
+        event: 'import.completed',
+        actorUserId: options.actor?.userId,
+        actorEmail: options.actor?.email,
+        ip: options.actor?.ip,
+        targetType: 'project',
+        targetId: project.id,
+        details: {
+          file: options.fileName ?? null,
+          format,
+          type: 'sentiment',
+          records,
+          items: report.items.created,
+          skipped: errorCount,
+          routing: report.routing,
+        },
+      });
     });
-  });
+  } finally {
+    await predictor?.dispose();
+  }
   return report;
 }
