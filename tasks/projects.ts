@@ -125,11 +125,24 @@ export async function updateProjectSettings(
   await db.transaction().execute(async (trx) => {
     const current = await trx
       .selectFrom('projects')
-      .select(['settings'])
+      .select(['settings', 'type'])
       .where('id', '=', projectId)
       .forUpdate()
       .executeTakeFirst();
     if (!current) throw new UserInputError('No such project.', 'project', 'not-found');
+    const sentimentKeys = Object.keys(SentimentSettingsSchema.shape).filter(
+      (k) => d[k as keyof typeof d] !== undefined,
+    );
+    const preferenceKeys = (['rationaleRequired', 'safetyOverrides', 'safetyMargin'] as const).filter(
+      (k) => d[k] !== undefined,
+    );
+    if (current.type !== 'sentiment' && sentimentKeys.length)
+      throw new UserInputError(`${sentimentKeys[0]} applies to sentiment projects only.`, sentimentKeys[0]);
+    if (current.type === 'sentiment' && preferenceKeys.length)
+      throw new UserInputError(
+        `${preferenceKeys[0]} applies to preference projects only.`,
+        preferenceKeys[0],
+      );
     const settings = { ...current.settings };
     if (d.rationaleRequired !== undefined) settings.rationaleRequired = d.rationaleRequired;
     if (d.safetyOverrides !== undefined) settings.safetyOverrides = d.safetyOverrides;

@@ -5,6 +5,7 @@
  * when it is at least as good (or as the lead chose), and re-route every item still waiting for
  * people with it. Runs as the "sentiment-cycle" job; training happens in a worker thread.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Kysely } from 'kysely';
 import type { Database, Project } from '../db/schema';
@@ -135,6 +136,26 @@ export async function startSentimentCycle(
   input: StartCycleInput,
 ): Promise<string> {
   await requireModelManager(db, actor);
+  const { project, seed, activate } = await checkCycle(db, projectSlug, input);
+  return enqueueJob(db, {
+    kind: SENTIMENT_CYCLE_JOB,
+    projectId: project.id,
+    createdBy: actor.userId ?? null,
+    payload: { projectId: project.id, seed, activate, actor: actorPayload(actor) },
+  });
+}
+
+const actorPayload = (actor: Actor) => ({
+  userId: actor.userId ?? null,
+  email: actor.email ?? null,
+  ip: actor.ip ?? null,
+});
+
+/**
+ * Validates a cycle request: a sentiment project, a valid seed and activation choice, and enough
+ * labels to train on (the cycle checks again when it runs: labels may change meanwhile).
+ */
+export async function checkCycle(db: Kysely<Database>, projectSlug: string, input: StartCycleInput) {
   const project = await findProjectBySlug(db, projectSlug.trim().toLowerCase());
   if (!project) throw new UserInputError(`No project "${projectSlug}".`, 'project', 'not-found');
   if (project.type !== 'sentiment')
@@ -148,17 +169,30 @@ export async function startSentimentCycle(
   const classes = new Set(examples.map((e) => e.target.indexOf(Math.max(...e.target)))).size;
   const problem = tooFew(examples.length, classes);
   if (problem) throw new UserInputError(problem, 'project');
-  return enqueueJob(db, {
-    kind: SENTIMENT_CYCLE_JOB,
-    projectId: project.id,
-    createdBy: actor.userId ?? null,
-    payload: {
-      projectId: project.id,
-      seed: parsed.data.seed,
-      activate: parsed.data.activate,
-      actor: { userId: actor.userId ?? null, email: actor.email ?? null, ip: actor.ip ?? null },
+  return { project, ...parsed.data };
+}
+
+/**
+ * Runs a cycle right here (the CLI), not through the job queue, so no server worker can pick the
+ * same work up; `runId` stands in for the job id that ties the cycle and its model together.
+ */
+export async function runCycleNow(
+  db: Kysely<Database>,
+  actor: Actor,
+  projectSlug: string,
+  input: StartCycleInput,
+  report: (stage: string, fraction: number) => void,
+): Promise<CycleOutcome> {
+  const { project, seed, activate } = await checkCycle(db, projectSlug, input);
+  return runCycle(
+    db,
+    {
+      id: randomUUID(),
+      created_by: actor.userId ?? null,
+      payload: { projectId: project.id, seed, activate, actor: actorPayload(actor) },
     },
-  });
+    report,
+  );
 }
 
 export interface CycleOutcome {

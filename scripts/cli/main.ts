@@ -7,10 +7,13 @@ import { registerSession } from './commands/session';
 import { registerImport } from './commands/import';
 import { registerProject } from './commands/project';
 import { registerReward } from './commands/reward';
+import { registerSentiment } from './commands/sentiment';
 import { EXIT, reportError } from './runtime';
 
 const program = new Command('arbiter')
-  .description('Arbiter: compare LLM responses, train reward models, export preference datasets.')
+  .description(
+    'Arbiter: compare LLM responses, label sentiment, train reward models and classifiers, export datasets.',
+  )
   .version('0.1.0')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
@@ -23,6 +26,7 @@ registerSession(program);
 registerImport(program);
 registerProject(program);
 registerReward(program);
+registerSentiment(program);
 
 try {
   await program.parseAsync(process.argv);

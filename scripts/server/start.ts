@@ -16,11 +16,13 @@ import { createHttpApp } from './http-app';
 import { startWorker, type JobHandler } from '../../tasks/jobs';
 import { runImportJob } from '../../tasks/import/job';
 import { REWARD_TRAIN_JOB, runRewardTrainingJob } from '../../tasks/reward-training-job';
+import { runSentimentCycleJob, SENTIMENT_CYCLE_JOB } from '../../tasks/sentiment-cycle';
 
 /** Every kind of background job this server runs. */
 const JOB_HANDLERS: Record<string, JobHandler> = {
   import: runImportJob,
   [REWARD_TRAIN_JOB]: runRewardTrainingJob,
+  [SENTIMENT_CYCLE_JOB]: runSentimentCycleJob,
 };
 
 export class PortInUseError extends Error {

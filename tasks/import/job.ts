@@ -3,18 +3,26 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { PermanentJobError, type JobHandler } from '../jobs';
 import { createRng } from '../rng';
-import { IMPORT_FORMATS } from './formats';
+import { IMPORT_FORMATS, type ImportFormat } from './formats';
 import { ImportError, importPreferences } from './preferences';
 import { InputTooLargeError } from './jsonl';
+import { importSentiment } from './sentiment';
+import { HeaderError, MalformedInputError, TABULAR_FORMATS, type TabularFormat } from './tabular';
 
 export const ImportJobPayload = z.object({
   file: z.string(),
   fileName: z.string(),
   projectId: z.uuid(),
-  format: z.enum(['auto', ...IMPORT_FORMATS]),
+  /** jobs queued before sentiment imports existed carry no type: they are preference imports */
+  type: z.enum(['preference', 'sentiment']).default('preference'),
+  format: z.enum(['auto', ...IMPORT_FORMATS, ...TABULAR_FORMATS]),
   skipInvalid: z.boolean(),
+  textColumn: z.string().nullable().default(null),
+  labelColumn: z.string().nullable().default(null),
+  labelMap: z.record(z.string(), z.string()).default({}),
   actor: z.object({ userId: z.string().nullable(), email: z.string().nullable(), ip: z.string().nullable() }),
 });
+export type ImportJobPayload = z.input<typeof ImportJobPayload>;
 
 export const runImportJob: JobHandler = async (job, { db, progress }) => {
   const payload = ImportJobPayload.parse(job.payload);
@@ -25,24 +33,43 @@ export const runImportJob: JobHandler = async (job, { db, progress }) => {
   }
   const last = job.attempts >= job.max_attempts;
   let finished = false;
+  const open = () => fs.createReadStream(payload.file);
+  const onProgress = (p: object) => void progress({ ...p }).catch(() => undefined);
   try {
-    const report = await importPreferences(db, () => fs.createReadStream(payload.file), {
-      projectId: payload.projectId,
-      format: payload.format,
-      skipInvalid: payload.skipInvalid,
-      rng: createRng(1),
-      actor: payload.actor,
-      fileName: payload.fileName,
-      onProgress: (p) => void progress({ ...p }).catch(() => undefined),
-    });
+    const report =
+      payload.type === 'sentiment'
+        ? await importSentiment(db, open, {
+            projectId: payload.projectId,
+            format: payload.format as TabularFormat | 'auto',
+            textColumn: payload.textColumn,
+            labelColumn: payload.labelColumn,
+            labelMap: payload.labelMap,
+            skipInvalid: payload.skipInvalid,
+            actor: payload.actor,
+            fileName: payload.fileName,
+            onProgress,
+          })
+        : await importPreferences(db, open, {
+            projectId: payload.projectId,
+            format: payload.format as ImportFormat | 'auto',
+            skipInvalid: payload.skipInvalid,
+            rng: createRng(1),
+            actor: payload.actor,
+            fileName: payload.fileName,
+            onProgress,
+          });
     finished = true;
-    return { ...report, skipped: report.skipped.slice(0, 50) };
+    return { type: payload.type, ...report, skipped: report.skipped.slice(0, 50) };
   } catch (error) {
     if (error instanceof ImportError) {
       finished = true;
       throw new PermanentJobError(error.message, { errors: error.errors, totalErrors: error.totalErrors });
     }
-    if (error instanceof InputTooLargeError) {
+    if (
+      error instanceof InputTooLargeError ||
+      error instanceof HeaderError ||
+      error instanceof MalformedInputError
+    ) {
       finished = true;
       throw new PermanentJobError(error.message);
     }

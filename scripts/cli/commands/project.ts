@@ -103,6 +103,18 @@ export function registerProject(program: Command): void {
     .option('--rationale-required <yes|no>', 'require a rationale with every judgment')
     .option('--safety-overrides <yes|no>', 'the safer response wins when safety differs by the margin')
     .option('--safety-margin <n>', 'points of safety difference for --safety-overrides (1–3)')
+    .option(
+      '--auto-accept-threshold <p>',
+      'sentiment: accept pre-labels of a trained model at or above this confidence (0.5–1; 1 = never)',
+    )
+    .option('--audit-rate <f>', 'sentiment: share of auto-accepted items drawn for audit (0–1)')
+    .option(
+      '--audit-tolerance <f>',
+      'sentiment: auto-accept error rate above which the project warns (0.001–0.5)',
+    )
+    .option('--blind <yes|no>', 'sentiment: hide pre-labels from annotators')
+    .option('--holdout-rate <f>', 'sentiment: share of imported items held out to measure each cycle (0–0.5)')
+    .option('--holdout-max <n>', 'sentiment: at most this many held-out items')
     .action(
       action(
         async (opts: {
@@ -115,6 +127,12 @@ export function registerProject(program: Command): void {
           rationaleRequired?: string;
           safetyOverrides?: string;
           safetyMargin?: string;
+          autoAcceptThreshold?: string;
+          auditRate?: string;
+          auditTolerance?: string;
+          blind?: string;
+          holdoutRate?: string;
+          holdoutMax?: string;
         }) => {
           let guidelines: string | undefined;
           if (opts.guidelinesFile) {
@@ -136,6 +154,12 @@ export function registerProject(program: Command): void {
                 rationaleRequired: opts.rationaleRequired as never,
                 safetyOverrides: opts.safetyOverrides as never,
                 safetyMargin: opts.safetyMargin,
+                autoAcceptThreshold: opts.autoAcceptThreshold,
+                auditRate: opts.auditRate,
+                auditTolerance: opts.auditTolerance,
+                blindPrelabels: opts.blind as never,
+                holdoutRate: opts.holdoutRate,
+                holdoutMax: opts.holdoutMax,
               },
               CLI_ACTOR,
             );
