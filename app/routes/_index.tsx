@@ -59,13 +59,17 @@ export default function Home() {
                     units={project.units}
                     noun={unitNoun(project.type)}
                   />
-                  {project.type === 'preference' ? (
-                    <p style={{ marginTop: '0.8rem', marginBottom: 0 }}>
+                  <p style={{ marginTop: '0.8rem', marginBottom: 0 }}>
+                    {project.type === 'preference' ? (
                       <Link to={`/compare?project=${project.slug}`} className="button button-primary">
                         Compare responses
                       </Link>
-                    </p>
-                  ) : null}
+                    ) : (
+                      <Link to={`/label?project=${project.slug}`} className="button button-primary">
+                        Label texts
+                      </Link>
+                    )}
+                  </p>
                   <p className="small" style={{ marginTop: '0.6rem', marginBottom: 0 }}>
                     Your {project.type === 'preference' ? 'judgments' : 'labels'}:{' '}
                     <strong>{data.annotator!.mine[project.id] ?? 0}</strong>

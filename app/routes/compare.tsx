@@ -5,19 +5,38 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Markdown } from '../components/markdown';
 import { ScaleField } from '../components/compare/scale';
 import { FlagsGrid, type FlagState } from '../components/compare/flags';
-import { KeyboardLegend } from '../components/compare/legend';
+import { KeyboardLegend } from '../components/keyboard-legend';
 import { RouteErrorBoundary } from '../components/error-page';
+import { SkipPanel } from '../components/skip-panel';
+import { useCountdown } from '../utils/use-countdown';
 import { requireRole } from '../utils/auth.server';
 import { annotatorStats, currentPair, skip, submit } from '../utils/compare.server';
 import { formString, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 import { notFound } from '../utils/http.server';
 import { UserInputError } from '../../tasks/errors';
-import { JudgmentFieldsSchema, judgmentFieldsFromForm, SKIP_REASONS } from '../../tasks/judgments.schema';
+import { JudgmentFieldsSchema, judgmentFieldsFromForm } from '../../tasks/judgments.schema';
 
 export const meta: MetaFunction = () => [{ title: 'Compare · Arbiter' }];
 
 const HELPFULNESS_KEYS = ['1', '2', '3', '4', '5', '6', '7'];
+
 const SAFETY_KEYS = ['q', 'w', 'e', 'r', 't', 'y', 'u'];
+
+const SHORTCUTS: [string, string][] = [
+  ['1 … 7', 'Helpfulness: left much better … tie (4) … right much better'],
+  ['Q … U', 'Safety: left much better … tie (R) … right much better'],
+  [
+    '[  /  ]',
+    'Go to the flags of the left / right response (Space toggles, Tab moves, arrows change severity)',
+  ],
+  ['B', 'Both responses unacceptable'],
+  ['N', 'Write a rationale (Ctrl+Enter submits from there)'],
+  ['Enter', 'Submit and go to the next pair'],
+  ['S', 'Skip this pair (choose a reason)'],
+  ['G', 'Show or hide the guidelines'],
+  ['?', 'Show or hide this legend'],
+  ['Esc', 'Close panels, leave a text box'],
+];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, 'annotator');
@@ -73,17 +92,6 @@ export async function action({ request }: ActionFunctionArgs) {
   } catch (error) {
     return userErrorResponse(error);
   }
-}
-
-function useCountdown(until: string | undefined) {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, []);
-  if (!until) return null;
-  const left = Math.max(0, Math.round((new Date(until).getTime() - now) / 1000));
-  return `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
 }
 
 export default function Compare() {
@@ -176,10 +184,6 @@ export default function Compare() {
     return () => window.removeEventListener('keydown', onKey);
   }, [pair, panel]);
 
-  useEffect(() => {
-    if (panel === 'skip') document.querySelector<HTMLInputElement>('input[name="reason"]')?.focus();
-  }, [panel]);
-
   function validate(event: FormEvent<HTMLFormElement>) {
     const form = event.currentTarget;
     (form.elements.namedItem('timeOnTaskMs') as HTMLInputElement).value = String(
@@ -259,7 +263,7 @@ export default function Compare() {
         </div>
       </div>
 
-      {panel === 'legend' ? <KeyboardLegend onClose={() => setPanel('none')} /> : null}
+      {panel === 'legend' ? <KeyboardLegend shortcuts={SHORTCUTS} onClose={() => setPanel('none')} /> : null}
       {panel === 'guidelines' ? (
         <section className="card" aria-label="Guidelines">
           {pair.project.guidelines ? (
@@ -366,30 +370,7 @@ export default function Compare() {
       </Form>
 
       {panel === 'skip' ? (
-        <Form method="post" className="card skip-panel" aria-label="Skip this pair" replace>
-          <input type="hidden" name="intent" value="skip" />
-          <input type="hidden" name="assignmentId" value={pair.assignmentId} />
-          <fieldset className="field">
-            <legend>Why are you skipping?</legend>
-            {Object.entries(SKIP_REASONS).map(([value, label]) => (
-              <label key={value} className="check-line">
-                <input type="radio" name="reason" value={value} required /> {label}
-              </label>
-            ))}
-          </fieldset>
-          <div className="field">
-            <label htmlFor="skip-note">Note (optional)</label>
-            <input id="skip-note" type="text" name="note" maxLength={500} />
-          </div>
-          <div className="row">
-            <button type="submit" className="button-primary">
-              Skip pair
-            </button>
-            <button type="button" onClick={() => setPanel('none')}>
-              Cancel
-            </button>
-          </div>
-        </Form>
+        <SkipPanel assignmentId={pair.assignmentId} noun="pair" onCancel={() => setPanel('none')} />
       ) : null}
     </div>
   );

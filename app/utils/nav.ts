@@ -10,6 +10,7 @@ export interface NavItem {
 export const NAV_ITEMS: NavItem[] = [
   { to: '/', label: 'Home', roles: 'all' },
   { to: '/compare', label: 'Compare', roles: ['annotator'] },
+  { to: '/label', label: 'Label', roles: ['annotator'] },
   { to: '/review', label: 'Review', roles: ['safety_reviewer'] },
   { to: '/projects', label: 'Projects', roles: ['lead', 'researcher', 'admin'] },
   { to: '/models', label: 'Models', roles: ['lead', 'researcher', 'admin'] },

@@ -55,12 +55,12 @@ export async function listProjectSummaries(
         else (select count(*) from sentiment_items si where si.project_id = p.id) end`.as('units'),
       sql<number>`case when p.type = 'preference'
         then (select count(*) from pairs where pairs.project_id = p.id and pairs.judgment_count >= p.redundancy)
-        else (select count(*) from sentiment_items si where si.project_id = p.id and si.label_count >= p.redundancy) end`.as(
+        else (select count(*) from sentiment_items si where si.project_id = p.id and si.status = 'closed') end`.as(
         'completed',
       ),
       sql<number>`case when p.type = 'preference'
         then (select count(*) from judgments j where j.project_id = p.id)
-        else (select count(*) from sentiment_labels sl where sl.project_id = p.id and sl.source = 'human') end`.as(
+        else (select count(*) from sentiment_labels sl where sl.project_id = p.id and sl.source in ('human', 'audit')) end`.as(
         'judgments',
       ),
     ])

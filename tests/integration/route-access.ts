@@ -37,6 +37,8 @@ export const ROUTE_ACCESS: Record<string, RouteCase> = {
   },
   'routes/review': { rule: { kind: 'roles', roles: ['safety_reviewer'] }, path: '/review' },
   'routes/compare_.history': { rule: { kind: 'roles', roles: ['annotator'] }, path: '/compare/history' },
+  'routes/label': { rule: { kind: 'roles', roles: ['annotator'] }, path: '/label' },
+  'routes/label_.history': { rule: { kind: 'roles', roles: ['annotator'] }, path: '/label/history' },
   'routes/projects._index': {
     rule: { kind: 'roles', roles: ['lead', 'researcher', 'admin'] },
     path: '/projects',
