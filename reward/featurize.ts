@@ -7,6 +7,7 @@
 import type { FeaturizerConfig } from './featurizer-config';
 import { combine, murmur3 } from './hash';
 import { tokenize } from './tokenize';
+import { valenceBucket, vaderLexicon } from './sentiment-lexicon';
 import { DENSE_FEATURE_COUNT, DENSE_FEATURE_NAMES, denseFeatures } from './dense-features';
 import type { SparseVector } from './sparse';
 
@@ -27,6 +28,7 @@ export interface Featurizer {
 const WORD_SEED = 0x5eed1;
 const CHAR_SEED = 0x5eed2;
 const NEGATED = 0x5eed3;
+const LEXICON = 0x5eed4;
 
 const NEGATORS = new Set([
   'not',
@@ -134,6 +136,17 @@ export function createFeaturizer(config: FeaturizerConfig): Featurizer {
               names.set(slot, words.join(' '));
             }
           }
+        }
+      }
+      if (config.lexicon) {
+        const valence = vaderLexicon();
+        for (let i = 0; i < tokens.length; i++) {
+          const v = valence.get(config.lowercase ? tokens[i]! : tokens[i]!.toLowerCase());
+          if (v === undefined) continue;
+          const bucket = valenceBucket(negated?.[i] ? -v : v);
+          if (bucket === 0) continue;
+          const slot = add(combine(LEXICON, bucket + 8));
+          if (names && !names.has(slot)) names.set(slot, `[lexicon ${bucket > 0 ? '+' : ''}${bucket}]`);
         }
       }
       drain(1);

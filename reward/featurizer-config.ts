@@ -27,6 +27,12 @@ export const FeaturizerConfigSchema = z.object({
    * model can learn that negated praise is criticism. Off for reward models trained before it.
    */
   negation: z.boolean().default(false),
+  /**
+   * Words of the VADER sentiment lexicon also count as one of six pseudo-words, "positive word of
+   * strength 1–3" or "negative word of strength 1–3" (flipped inside a negation's scope), so a
+   * model trained on a few hundred labels can generalize to evaluative words it never saw labelled.
+   */
+  lexicon: z.boolean().default(false),
   /** hand-written length, formatting, refusal and prompt-overlap features */
   dense: z.boolean(),
   /** optional sentence-embedding model id under the local model directory */
@@ -42,6 +48,7 @@ export const DEFAULT_FEATURIZER: FeaturizerConfig = {
   charWeight: 0.5,
   lowercase: true,
   negation: false,
+  lexicon: false,
   dense: true,
   embeddingModel: null,
 };

@@ -11,6 +11,9 @@ import { TEST_SCRYPT } from './passwords';
 import { REWARD_TRAIN_JOB, startRewardTraining } from './reward-training';
 import { runRewardTrainingJob } from './reward-training-job';
 import { createRng } from './rng';
+import { findProjectBySlug } from '../db/queries/projects';
+import { routingSummary } from '../db/queries/sentiment';
+import { runCycle, startSentimentCycle } from './sentiment-cycle';
 
 it('ranks the replies of every demo prompt, naming exactly its models', () => {
   const { preference } = loadDemoData();
@@ -110,5 +113,37 @@ describeDb('demo data', ({ db }) => {
     expect(model.is_active).toBe(true);
     expect(metrics.test_pairs).toBeGreaterThanOrEqual(20);
     expect(metrics.test.accuracy).toBeGreaterThan(0.5);
+  });
+
+  it('comes with a sentiment project the lead can run a first cycle on, leaving items for the annotators', async () => {
+    const project = (await findProjectBySlug(db(), 'demo-sentiment'))!;
+    const summary = await routingSummary(db(), project.id);
+    expect(summary.items).toBe(200);
+    // every held-out item is labelled, so the first cycle is measured on all of them
+    expect(summary.holdout).toBeGreaterThan(10);
+    expect(summary.holdout_labelled).toBe(summary.holdout);
+    expect(summary.human_open).toBeGreaterThan(50);
+    const prelabels = await db()
+      .selectFrom('prelabels as p')
+      .innerJoin('sentiment_items as s', 's.id', 'p.item_id')
+      .select('p.source')
+      .where('s.project_id', '=', project.id)
+      .execute();
+    expect(prelabels).toHaveLength(200);
+    expect(new Set(prelabels.map((p) => p.source))).toEqual(new Set(['lexicon']));
+    const lead = await db()
+      .selectFrom('users')
+      .select(['id', 'email'])
+      .where('email', '=', 'lead@example.org')
+      .executeTakeFirstOrThrow();
+    const outcome = await runCycle(
+      db(),
+      (await findJob(db(), await startSentimentCycle(db(), { userId: lead.id }, 'demo-sentiment', {})))!,
+      () => undefined,
+    );
+    expect(outcome.cycle.holdout).toBe(summary.holdout);
+    // on 120-odd labels of texts written for the demo the model may or may not beat the word list; it is measured either way
+    expect(outcome.before!.n).toBe(summary.holdout);
+    expect(outcome.after!.accuracy).toBeGreaterThan(0.5);
   });
 });

@@ -10,18 +10,14 @@ import type { Kysely } from 'kysely';
 import type { Database, Role } from '../db/schema';
 import { countUsers, insertUser } from '../db/queries/users';
 import { countProjects, insertProject } from '../db/queries/projects';
-import {
-  insertPairs,
-  insertPromptOnce,
-  insertResponseOnce,
-  insertSentimentItems,
-} from '../db/queries/content';
+import { insertPairs, insertPromptOnce, insertResponseOnce } from '../db/queries/content';
 import { insertAuditEvent } from '../db/queries/audit-log';
 import { DEFAULT_SCRYPT, hashPassword, type ScryptParams } from './passwords';
 import { candidatePairs, contentHash } from './content';
 import type { NativePreferenceRecord, NativeSentimentRecord } from './records';
 import type { Rng } from './rng';
 import { DEMO_PANEL, demoRankingFor, panelScores, type DemoRanking } from './demo-judgments';
+import { seedSentimentDemo } from './demo-sentiment';
 
 export interface DemoLogin {
   email: string;
@@ -36,6 +32,8 @@ export interface DemoSummary {
   pairs: number;
   judgments: number;
   sentimentItems: number;
+  /** labels the panel gave to sentiment items */
+  sentimentLabels: number;
 }
 
 const DEMO_USERS: { email: string; name: string; roles: Role[]; languages: string[]; domains: string[] }[] = [
@@ -132,21 +130,13 @@ interface JudgeablePair {
  * The panel's judgment history: every pair judged by one or two panel members (never the demo's own
  * annotators, whose queues stay full), spread over the last two weeks. Returns how many were made.
  */
-async function seedPanelJudgments(
-  trx: Kysely<Database>,
-  projectId: string,
-  pairs: readonly JudgeablePair[],
-  options: { rng: Rng; now?: Date },
-): Promise<number> {
-  if (pairs.length === 0) return 0;
-  const { rng } = options;
-  const now = (options.now ?? new Date()).getTime();
+/** The panel's accounts: demo data, with no password, so nobody can sign in as them. */
+async function insertPanel(trx: Kysely<Database>): Promise<string[]> {
   const panel: string[] = [];
   for (const member of DEMO_PANEL) {
     const row = await insertUser(trx, {
       email: member.email,
       display_name: member.name,
-      // the panel's history is demo data: these accounts have no password and cannot sign in
       password_hash: null,
       roles: ['annotator'],
       languages: ['en', 'de', 'fr', 'es'],
@@ -154,6 +144,19 @@ async function seedPanelJudgments(
     });
     panel.push(row.id);
   }
+  return panel;
+}
+
+async function seedPanelJudgments(
+  trx: Kysely<Database>,
+  projectId: string,
+  pairs: readonly JudgeablePair[],
+  panel: readonly string[],
+  options: { rng: Rng; now?: Date },
+): Promise<number> {
+  if (pairs.length === 0) return 0;
+  const { rng } = options;
+  const now = (options.now ?? new Date()).getTime();
   const rows = pairs.flatMap((pair) => {
     const first = Math.floor(rng() * panel.length);
     const judges =
@@ -289,7 +292,8 @@ export async function seedDemo(
         judgeable.push(...mine.sort((x, y) => key(x).localeCompare(key(y))));
       }
     }
-    const judgments = await seedPanelJudgments(trx, preference.id, judgeable, options);
+    const panel = await insertPanel(trx);
+    const judgments = await seedPanelJudgments(trx, preference.id, judgeable, panel, options);
     const sentiment = await insertProject(trx, {
       slug: 'demo-sentiment',
       name: 'Demo: sentiment of short texts',
@@ -300,20 +304,25 @@ export async function seedDemo(
       redundancy: 1,
       created_by: leadId,
     });
-    const sentimentItems = await insertSentimentItems(
+    const { items: sentimentItems, labels: sentimentLabels } = await seedSentimentDemo(
       trx,
-      data.sentiment.map((item) => ({
-        project_id: sentiment.id,
-        text: item.text,
-        content_hash: contentHash(item.text),
-        reference_label: item.label ?? null,
-        meta: item.meta,
-      })),
+      sentiment,
+      data.sentiment,
+      panel,
+      options,
     );
     await insertAuditEvent(trx, {
       event: 'demo.seeded',
-      details: { users: DEMO_USERS.length, prompts, responses, pairs, judgments, sentimentItems },
+      details: {
+        users: DEMO_USERS.length,
+        prompts,
+        responses,
+        pairs,
+        judgments,
+        sentimentItems,
+        sentimentLabels,
+      },
     });
-    return { logins, prompts, responses, pairs, judgments, sentimentItems };
+    return { logins, prompts, responses, pairs, judgments, sentimentItems, sentimentLabels };
   });
 }

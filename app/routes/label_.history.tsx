@@ -41,7 +41,12 @@ function ChangeLabel({ row }: { row: Row }) {
   return (
     <Form method="post" className="row" style={{ gap: '0.3rem' }}>
       <input type="hidden" name="labelId" value={row.id} />
-      <select name="label" defaultValue={row.label} aria-label={`New label for “${row.text.slice(0, 40)}”`} style={{ width: 'auto' }}>
+      <select
+        name="label"
+        defaultValue={row.label}
+        aria-label={`New label for “${row.text.slice(0, 40)}”`}
+        style={{ width: 'auto' }}
+      >
         {row.labels.map((l) => (
           <option key={l} value={l}>
             {l}
@@ -62,7 +67,12 @@ const columns = [
   col.accessor('text', { header: 'Text', cell: (c) => <span dir="auto">{c.getValue()}</span> }),
   col.accessor('label', { header: 'Your label' }),
   col.accessor((r) => (r.source === 'audit' ? 'audit' : ''), { id: 'kind', header: 'Kind' }),
-  col.display({ id: 'change', header: 'Change', enableHiding: false, cell: (c) => <ChangeLabel row={c.row.original} /> }),
+  col.display({
+    id: 'change',
+    header: 'Change',
+    enableHiding: false,
+    cell: (c) => <ChangeLabel row={c.row.original} />,
+  }),
 ];
 
 export default function LabelHistory() {

@@ -1,17 +1,22 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { json } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { json, redirect } from '@remix-run/node';
+import { Link, useActionData, useLoaderData } from '@remix-run/react';
+import { z } from 'zod';
 import { BarChartCard } from '../components/charts';
-import { Field, FormError } from '../components/form';
 import { PageHeader } from '../components/layout';
 import { ProjectProgress } from '../components/project-progress';
+import { MembersCard } from '../components/projects/members-card';
+import { SettingsForm } from '../components/projects/settings-form';
+import { AuditCard } from '../components/sentiment/audit-card';
+import { CyclesCard } from '../components/sentiment/cycles-card';
+import { RoutingCard } from '../components/sentiment/routing-card';
 import { RouteErrorBoundary } from '../components/error-page';
 import { requireRole } from '../utils/auth.server';
 import { actorOf } from '../utils/accounts.server';
 import { formString, userErrorResponse, type ActionErrors } from '../utils/forms.server';
-import { formatDateTime } from '../utils/format';
 import { forbidden } from '../utils/http.server';
 import { membership, projectOverview, saveSettings } from '../utils/projects.server';
+import { sentimentOverview, startCycle } from '../utils/sentiment.server';
 import { hasRole } from '../../tasks/roles';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -21,14 +26,21 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireRole(request, 'lead', 'researcher', 'admin');
   const o = await projectOverview(params.slug ?? '');
+  const jobId = z.uuid().safeParse(new URL(request.url).searchParams.get('job'));
+  const sentiment =
+    o.project.type === 'sentiment'
+      ? await sentimentOverview(o.project, jobId.success ? jobId.data : null)
+      : null;
   return json({
     canManage: hasRole(user, 'lead', 'admin'),
+    canRunCycles: hasRole(user, 'lead', 'researcher', 'admin'),
     project: {
       id: o.project.id,
       slug: o.project.slug,
       name: o.project.name,
       type: o.project.type,
       description: o.project.description,
+      labels: o.project.label_set,
       redundancy: o.project.redundancy,
       membersOnly: o.project.members_only,
       leaseMinutes: Math.round(o.project.lease_seconds / 60),
@@ -36,6 +48,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       rationaleRequired: o.project.settings.rationaleRequired === true,
       safetyOverrides: o.project.settings.safetyOverrides === true,
       safetyMargin: Number(o.project.settings.safetyMargin ?? 2),
+      sentiment: sentiment?.settings ?? null,
     },
     summary: o.summary ?? null,
     buckets: o.buckets.map((b, i, all) => ({
@@ -47,69 +60,127 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     levels: o.levels,
     judgedPairs: o.judgedPairs,
     members: o.members.map((m) => ({ ...m, added_at: m.added_at.toISOString() })),
+    sentiment,
   });
 }
 
-type Result = { ok: true; message: string } | ActionErrors;
+type Result = { ok: true; intent: string; message: string } | (ActionErrors & { intent?: string });
+
+/** The settings the form sent: only fields present in it (checkboxes come with a hidden twin). */
+function settingsFrom(form: FormData) {
+  const text = (name: string) => (form.has(name) ? formString(form, name) : undefined);
+  const check = (name: string) => (form.has(name) ? form.getAll(name).includes('on') : undefined);
+  return {
+    name: text('name'),
+    description: text('description'),
+    guidelines: text('guidelines'),
+    redundancy: text('redundancy'),
+    leaseMinutes: text('leaseMinutes'),
+    rationaleRequired: check('rationaleRequired'),
+    safetyOverrides: check('safetyOverrides'),
+    safetyMargin: text('safetyMargin'),
+    autoAcceptThreshold: text('autoAcceptThreshold'),
+    auditRate: text('auditRate'),
+    auditTolerance: text('auditTolerance'),
+    blindPrelabels: check('blindPrelabels'),
+    holdoutRate: text('holdoutRate'),
+    holdoutMax: text('holdoutMax'),
+  };
+}
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireRole(request, 'lead', 'researcher', 'admin');
-  if (!hasRole(user, 'lead', 'admin'))
-    throw forbidden(['lead', 'admin'], 'Only leads and admins manage project access.');
   const { project } = await projectOverview(params.slug ?? '');
   const form = await request.formData();
+  const intent = formString(form, 'intent');
   const actor = actorOf(user, context);
+  const ok = (message: string) => json<Result>({ ok: true, intent, message });
   try {
-    switch (formString(form, 'intent')) {
+    if (intent === 'cycle') {
+      // researchers may run cycles (as they may train reward models); managing the project is for leads
+      const jobId = await startCycle(actor, project.slug, {
+        activate: formString(form, 'activate') as never,
+      });
+      return redirect(`/projects/${project.slug}?job=${jobId}#cycles-h`);
+    }
+    if (!hasRole(user, 'lead', 'admin'))
+      throw forbidden(['lead', 'admin'], 'Only leads and admins manage project settings and access.');
+    switch (intent) {
       case 'add-member': {
         const email = formString(form, 'email');
         const added = await membership.add(project.id, email, actor);
-        return json<Result>({
-          ok: true,
-          message: added ? `Added ${email}.` : `${email} is already a member.`,
-        });
+        return ok(added ? `Added ${email}.` : `${email} is already a member.`);
       }
       case 'remove-member':
         await membership.remove(project.id, formString(form, 'email'), actor);
-        return json<Result>({ ok: true, message: `Removed ${formString(form, 'email')}.` });
+        return ok(`Removed ${formString(form, 'email')}.`);
       case 'settings':
-        await saveSettings(
-          project.id,
-          {
-            name: formString(form, 'name'),
-            description: formString(form, 'description'),
-            guidelines: formString(form, 'guidelines'),
-            redundancy: formString(form, 'redundancy'),
-            leaseMinutes: formString(form, 'leaseMinutes'),
-            rationaleRequired: form.get('rationaleRequired') === 'on',
-            safetyOverrides: form.get('safetyOverrides') === 'on',
-            safetyMargin: formString(form, 'safetyMargin'),
-          },
-          actor,
-        );
-        return json<Result>({ ok: true, message: 'Settings saved.' });
+        await saveSettings(project.id, settingsFrom(form), actor);
+        return ok('Settings saved.');
       case 'access': {
         const membersOnly = formString(form, 'membersOnly') === 'true';
         await membership.setMembersOnly(project.id, membersOnly, actor);
-        return json<Result>({
-          ok: true,
-          message: membersOnly ? 'Now open to members only.' : 'Now open to every annotator.',
-        });
+        return ok(membersOnly ? 'Now open to members only.' : 'Now open to every annotator.');
       }
       default:
         return json<Result>({ ok: false, fieldErrors: {}, formError: 'Unknown action.' }, { status: 400 });
     }
   } catch (error) {
-    return userErrorResponse(error);
+    return userErrorResponse(error, {}, { intent });
   }
 }
 
+function PreferenceFigures({ data }: { data: ReturnType<typeof useLoaderData<typeof loader>> }) {
+  const { project, buckets, perDay, levels, judgedPairs } = data;
+  return (
+    <>
+      <div className="card">
+        <h2>Agreement on helpfulness</h2>
+        <p className="small muted">
+          Pairs with two or more judgments, by how many agree with the majority direction.
+        </p>
+        <div className="stats">
+          {(['unanimous', 'strong', 'majority', 'split'] as const).map((level) => (
+            <div key={level}>
+              <div className="stat">{levels[level]}</div>
+              <div className="stat-label">{level}</div>
+            </div>
+          ))}
+        </div>
+        <p className="small muted" style={{ marginBottom: 0 }}>
+          {judgedPairs} pair(s) have at least one judgment.
+        </p>
+      </div>
+      <BarChartCard
+        title="Pairs by number of judgments"
+        description={`How far each pair is toward the ${project.redundancy} judgments it needs.`}
+        data={buckets}
+        x="label"
+        y="pairs"
+        yLabel="Pairs"
+      />
+      <BarChartCard
+        title="Judgments per day"
+        description="The last 30 days (UTC)."
+        data={perDay}
+        x="label"
+        y="answers"
+        yLabel="Judgments"
+      />
+    </>
+  );
+}
+
 export default function ProjectPage() {
-  const { project, summary, buckets, perDay, activity, levels, judgedPairs, members, canManage } =
-    useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
+  const { project, summary, activity, members, canManage, canRunCycles, sentiment } = data;
   const result = useActionData<typeof action>() as Result | undefined;
-  const noun = project.type === 'preference' ? 'pairs' : 'items';
-  const fieldError = (name: string) => (result && !result.ok ? result.fieldErrors[name] : undefined);
+  const preference = project.type === 'preference';
+  const noun = preference ? 'pairs' : 'items';
+  const failed = result && !result.ok ? result : undefined;
+  const fieldError = (name: string) => failed?.fieldErrors[name];
+  const settingsFailed = !!failed && failed.intent === 'settings';
+  const membersIntents = ['add-member', 'remove-member', 'access'];
   return (
     <div className="page stack">
       <p className="small">
@@ -119,17 +190,24 @@ export default function ProjectPage() {
         title={project.name}
         description={
           <>
-            <span className="badge">{project.type}</span> {project.slug} · {project.redundancy} judgments per{' '}
-            {noun.slice(0, -1)} · leases last {project.leaseMinutes} min ·{' '}
+            <span className="badge">{project.type}</span> {project.slug} · {project.redundancy}{' '}
+            {preference ? 'judgments per pair' : `label${project.redundancy === 1 ? '' : 's'} per item`} ·
+            leases last {project.leaseMinutes} min ·{' '}
             {project.membersOnly ? 'members only' : 'open to every annotator'}
+            {preference ? null : <> · labels: {project.labels.join(', ')}</>}
           </>
         }
       />
       {project.description ? <p>{project.description}</p> : null}
-      {canManage && project.type === 'preference' ? (
+      {result?.ok && !membersIntents.includes(result.intent) ? (
+        <div className="alert alert-success" role="status">
+          {result.message}
+        </div>
+      ) : null}
+      {canManage ? (
         <p>
           <Link to={`/projects/${project.slug}/import`} className="button">
-            Import prompts and responses
+            {preference ? 'Import prompts and responses' : 'Import texts to label'}
           </Link>
         </p>
       ) : null}
@@ -142,7 +220,7 @@ export default function ProjectPage() {
           <div className="stats" style={{ marginTop: '1rem' }}>
             <div>
               <div className="stat">{summary?.judgments ?? 0}</div>
-              <div className="stat-label">judgments</div>
+              <div className="stat-label">{preference ? 'judgments' : 'labels from people'}</div>
             </div>
             <div>
               <div className="stat">{activity.annotators}</div>
@@ -154,205 +232,58 @@ export default function ProjectPage() {
             </div>
           </div>
         </div>
-        {project.type === 'preference' ? (
-          <div className="card">
-            <h2>Agreement on helpfulness</h2>
-            <p className="small muted">
-              Pairs with two or more judgments, by how many agree with the majority direction.
-            </p>
-            <div className="stats">
-              {(['unanimous', 'strong', 'majority', 'split'] as const).map((level) => (
-                <div key={level}>
-                  <div className="stat">{levels[level]}</div>
-                  <div className="stat-label">{level}</div>
-                </div>
-              ))}
-            </div>
-            <p className="small muted" style={{ marginBottom: 0 }}>
-              {judgedPairs} pair(s) have at least one judgment.
-            </p>
-          </div>
+        {preference ? <PreferenceFigures data={data} /> : null}
+        {sentiment ? (
+          <>
+            <RoutingCard
+              routing={sentiment.routing}
+              threshold={sentiment.settings.autoAcceptThreshold}
+              activeModel={sentiment.activeModel}
+            />
+            <BarChartCard
+              title="Labels per day"
+              description="Labels and audits by people, the last 30 days (UTC)."
+              data={data.perDay}
+              x="label"
+              y="answers"
+              yLabel="Labels"
+            />
+          </>
         ) : null}
       </div>
-      {project.type === 'preference' ? (
-        <div className="grid">
-          <BarChartCard
-            title="Pairs by number of judgments"
-            description={`How far each pair is toward the ${project.redundancy} judgments it needs.`}
-            data={buckets}
-            x="label"
-            y="pairs"
-            yLabel="Pairs"
+      {sentiment ? (
+        <>
+          <AuditCard audits={sentiment.audits} canManage={canManage} />
+          <CyclesCard
+            cycles={sentiment.cycles}
+            job={sentiment.job}
+            canRun={canRunCycles}
+            error={
+              failed?.intent === 'cycle'
+                ? (failed.formError ?? Object.values(failed.fieldErrors)[0])
+                : undefined
+            }
           />
-          <BarChartCard
-            title="Judgments per day"
-            description="The last 30 days (UTC)."
-            data={perDay}
-            x="label"
-            y="judgments"
-            yLabel="Judgments"
-          />
+        </>
+      ) : null}
+      {canManage ? <SettingsForm open={settingsFailed} fieldError={fieldError} project={project} /> : null}
+      {settingsFailed ? (
+        <div className="alert alert-error" role="alert">
+          {failed.formError ?? Object.values(failed.fieldErrors)[0]}
         </div>
       ) : null}
-      {canManage ? (
-        <details
-          className="card"
-          open={!!(result && !result.ok && Object.keys(result.fieldErrors).some((k) => k !== 'email'))}
-        >
-          <summary>
-            <strong>Settings</strong>{' '}
-            <span className="small muted">name, guidelines, redundancy, leases, rules</span>
-          </summary>
-          <Form
-            method="post"
-            className="form"
-            style={{ marginTop: '0.8rem', maxWidth: 720 }}
-            aria-label="Project settings"
-          >
-            <input type="hidden" name="intent" value="settings" />
-            <Field label="Name" name="name" defaultValue={project.name} required error={fieldError('name')} />
-            <Field
-              label="Description"
-              name="description"
-              defaultValue={project.description}
-              error={fieldError('description')}
-            />
-            <div className="field">
-              <label htmlFor="guidelines">Guidelines (markdown, shown to annotators with G)</label>
-              <textarea id="guidelines" name="guidelines" rows={8} defaultValue={project.guidelines} />
-              {fieldError('guidelines') ? <div className="error">{fieldError('guidelines')}</div> : null}
-            </div>
-            <div className="row">
-              <Field
-                label="Judgments per pair"
-                name="redundancy"
-                type="number"
-                min={1}
-                max={50}
-                defaultValue={project.redundancy}
-                error={fieldError('redundancy')}
-              />
-              <Field
-                label="Lease (minutes)"
-                name="leaseMinutes"
-                type="number"
-                min={1}
-                max={1440}
-                defaultValue={project.leaseMinutes}
-                error={fieldError('leaseMinutes')}
-              />
-            </div>
-            <label className="check-line">
-              <input type="checkbox" name="rationaleRequired" defaultChecked={project.rationaleRequired} />{' '}
-              Require a rationale with every judgment
-            </label>
-            <label className="check-line">
-              <input type="checkbox" name="safetyOverrides" defaultChecked={project.safetyOverrides} /> The
-              safer response wins when safety differs by
-              <select
-                name="safetyMargin"
-                defaultValue={String(project.safetyMargin)}
-                aria-label="Safety margin in points"
-                style={{ width: 'auto' }}
-              >
-                {[1, 2, 3].map((n) => (
-                  <option key={n} value={n}>
-                    {n}
-                  </option>
-                ))}
-              </select>
-              or more points
-            </label>
-            <div>
-              <button type="submit" className="button-primary">
-                Save settings
-              </button>
-            </div>
-          </Form>
-        </details>
-      ) : null}
-      <section className="card" aria-labelledby="members-h">
-        <div className="row" style={{ justifyContent: 'space-between' }}>
-          <h2 id="members-h">Members</h2>
-          {canManage ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="access" />
-              <input type="hidden" name="membersOnly" value={project.membersOnly ? 'false' : 'true'} />
-              <button type="submit">
-                {project.membersOnly ? 'Open to every annotator' : 'Restrict to members'}
-              </button>
-            </Form>
-          ) : null}
-        </div>
-        <p className="small muted">
-          {project.membersOnly
-            ? 'Only the people listed here get pairs from this project.'
-            : 'Every annotator gets pairs from this project; the list matters once you restrict it.'}
-        </p>
-        {result?.ok ? (
-          <div className="alert alert-success" role="status">
-            {result.message}
-          </div>
-        ) : null}
-        <FormError
-          message={
-            result && !result.ok ? (result.formError ?? Object.values(result.fieldErrors)[0]) : undefined
-          }
-        />
-        {members.length === 0 ? (
-          <p className="empty">No members yet.</p>
-        ) : (
-          <table className="data" aria-label="Members">
-            <thead>
-              <tr>
-                <th>Email</th>
-                <th>Languages</th>
-                <th>Domains</th>
-                <th>Added</th>
-                {canManage ? <th /> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {members.map((m) => (
-                <tr key={m.email}>
-                  <td>{m.email}</td>
-                  <td>{m.languages.join(', ') || 'all'}</td>
-                  <td>{m.domains.join(', ')}</td>
-                  <td>{formatDateTime(m.added_at)}</td>
-                  {canManage ? (
-                    <td>
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="remove-member" />
-                        <input type="hidden" name="email" value={m.email} />
-                        <button type="submit" className="button-link" aria-label={`Remove ${m.email}`}>
-                          Remove
-                        </button>
-                      </Form>
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-        {canManage ? (
-          // keyed by the member count, so the field empties after each successful add
-          <Form
-            method="post"
-            className="row"
-            style={{ marginTop: '0.8rem', alignItems: 'flex-end' }}
-            key={members.length}
-          >
-            <input type="hidden" name="intent" value="add-member" />
-            <div style={{ minWidth: 280 }}>
-              <Field label="Add a member by email" name="email" type="email" required />
-            </div>
-            <button type="submit" className="button-primary">
-              Add member
-            </button>
-          </Form>
-        ) : null}
-      </section>
+      <MembersCard
+        members={members}
+        membersOnly={project.membersOnly}
+        canManage={canManage}
+        unit={noun}
+        message={result?.ok && membersIntents.includes(result.intent) ? result.message : undefined}
+        error={
+          failed && (!failed.intent || membersIntents.includes(failed.intent))
+            ? (failed.formError ?? Object.values(failed.fieldErrors)[0])
+            : undefined
+        }
+      />
     </div>
   );
 }

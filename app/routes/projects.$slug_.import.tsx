@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { json, redirect } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from '@remix-run/react';
-import { useEffect } from 'react';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { ImportJobStatus } from '../components/import/job-status';
+import { SentimentUpload } from '../components/import/sentiment-upload';
 import { z } from 'zod';
 import { PageHeader } from '../components/layout';
 import { RouteErrorBoundary } from '../components/error-page';
@@ -21,7 +22,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const job = jobId.success ? await importJob(jobId.data, project.id) : null;
   const history = await recentImports(project.id);
   return json({
-    project: { slug: project.slug, name: project.name, type: project.type },
+    project: { slug: project.slug, name: project.name, type: project.type, labels: project.label_set },
     job: job
       ? {
           id: job.id,
@@ -45,109 +46,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireRole(request, 'lead', 'admin');
   const { project } = await projectOverview(params.slug ?? '');
-  if (project.type !== 'preference') {
-    return json<ActionErrors>(
-      { ok: false, fieldErrors: {}, formError: 'Only preference projects can be imported into yet.' },
-      { status: 400 },
-    );
-  }
   try {
-    const jobId = await queueUploadedImport(request, project.id, actorOf(user, context));
+    const jobId = await queueUploadedImport(request, project, actorOf(user, context));
     return redirect(`/projects/${project.slug}/import?job=${jobId}`);
   } catch (error) {
     return userErrorResponse(error);
   }
-}
-
-interface ImportResult {
-  records?: number;
-  format?: string;
-  prompts?: { created: number; existing: number };
-  responses?: { created: number; existing: number };
-  pairs?: { created: number; existing: number };
-  skipped?: { line: number; message: string }[];
-  errors?: { line: number; message: string }[];
-  totalErrors?: number;
-}
-
-function JobStatus({ job }: { job: NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['job']> }) {
-  const revalidator = useRevalidator();
-  const active = job.status === 'queued' || job.status === 'running';
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(() => revalidator.state === 'idle' && revalidator.revalidate(), 1000);
-    return () => clearInterval(timer);
-  }, [active, revalidator]);
-  const progress = (job.progress ?? {}) as {
-    phase?: string;
-    lines?: number;
-    records?: number;
-    total?: number;
-  };
-  const result = (job.result ?? {}) as ImportResult;
-  return (
-    <section className="card" aria-label="Import status" aria-live="polite">
-      <h2>{job.fileName}</h2>
-      {job.status === 'queued' ? <p>Waiting for a worker…</p> : null}
-      {job.status === 'running' ? (
-        progress.phase === 'write' && progress.total ? (
-          <div>
-            <p>
-              Writing {progress.records} of {progress.total} records…
-            </p>
-            <div
-              className="progress"
-              role="progressbar"
-              aria-label="Import progress"
-              aria-valuemin={0}
-              aria-valuemax={progress.total}
-              aria-valuenow={progress.records}
-            >
-              <span style={{ width: `${Math.round(((progress.records ?? 0) / progress.total) * 100)}%` }} />
-            </div>
-          </div>
-        ) : (
-          <p>Checking every line before writing anything: {progress.lines ?? 0} lines so far…</p>
-        )
-      ) : null}
-      {job.status === 'succeeded' ? (
-        <div className="alert alert-success" role="status">
-          Imported {result.records} record(s) ({result.format}): {result.prompts?.created} new prompt(s),{' '}
-          {result.responses?.created} new response(s), {result.pairs?.created} new pair(s)
-          {result.prompts?.existing ? `; ${result.prompts.existing} prompt(s) were already there` : ''}.
-        </div>
-      ) : null}
-      {job.status === 'failed' ? (
-        <div className="alert alert-error" role="alert">
-          <p>{job.error}</p>
-          {result.errors?.length ? (
-            <ul>
-              {result.errors.map((e) => (
-                <li key={e.line}>
-                  line {e.line}: {e.message}
-                </li>
-              ))}
-            </ul>
-          ) : null}
-          {result.totalErrors && result.errors && result.totalErrors > result.errors.length ? (
-            <p>… and {result.totalErrors - result.errors.length} more.</p>
-          ) : null}
-        </div>
-      ) : null}
-      {result.skipped?.length ? (
-        <details>
-          <summary>{result.skipped.length} line(s) skipped</summary>
-          <ul className="small">
-            {result.skipped.map((e) => (
-              <li key={e.line}>
-                line {e.line}: {e.message}
-              </li>
-            ))}
-          </ul>
-        </details>
-      ) : null}
-    </section>
-  );
 }
 
 export default function ImportPage() {
@@ -160,44 +64,55 @@ export default function ImportPage() {
         <Link to={`/projects/${project.slug}`}>← {project.name}</Link>
       </p>
       <PageHeader
-        title="Import prompts and responses"
-        description="JSONL or gzip-compressed JSONL in Arbiter, HH-RLHF or TRL format. Every line is checked first; nothing is written unless the whole file is valid (or you choose to skip invalid lines)."
+        title={project.type === 'sentiment' ? 'Import texts to label' : 'Import prompts and responses'}
+        description={
+          project.type === 'sentiment'
+            ? 'Every line is checked first; nothing is written unless the whole file is valid (or you choose to skip invalid lines). New items are pre-labeled and routed as they arrive.'
+            : 'JSONL or gzip-compressed JSONL in Arbiter, HH-RLHF or TRL format. Every line is checked first; nothing is written unless the whole file is valid (or you choose to skip invalid lines).'
+        }
       />
-      {job ? <JobStatus job={job} /> : null}
-      <Form method="post" encType="multipart/form-data" className="card form" aria-label="Upload a file">
-        {result?.formError || result?.fieldErrors.file || result?.fieldErrors.format ? (
-          <div className="alert alert-error" role="alert">
-            {result.formError ?? result.fieldErrors.file ?? result.fieldErrors.format}
+      {job ? <ImportJobStatus job={job} /> : null}
+      {project.type === 'sentiment' ? (
+        <SentimentUpload
+          labels={project.labels}
+          error={result?.formError ?? (result ? Object.values(result.fieldErrors)[0] : undefined)}
+        />
+      ) : (
+        <Form method="post" encType="multipart/form-data" className="card form" aria-label="Upload a file">
+          {result?.formError || result?.fieldErrors.file || result?.fieldErrors.format ? (
+            <div className="alert alert-error" role="alert">
+              {result.formError ?? result.fieldErrors.file ?? result.fieldErrors.format}
+            </div>
+          ) : null}
+          <div className="field">
+            <label htmlFor="file">File</label>
+            <input
+              id="file"
+              name="file"
+              type="file"
+              accept=".jsonl,.gz,.json,application/gzip,application/jsonl"
+              required
+            />
           </div>
-        ) : null}
-        <div className="field">
-          <label htmlFor="file">File</label>
-          <input
-            id="file"
-            name="file"
-            type="file"
-            accept=".jsonl,.gz,.json,application/gzip,application/jsonl"
-            required
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="format">Format</label>
-          <select id="format" name="format" defaultValue="auto">
-            <option value="auto">Detect from the first record</option>
-            <option value="arbiter">Arbiter (prompt or messages + responses)</option>
-            <option value="hh-rlhf">Anthropic HH-RLHF (chosen / rejected transcripts)</option>
-            <option value="trl">TRL preference (prompt / chosen / rejected)</option>
-          </select>
-        </div>
-        <label className="check-line">
-          <input type="checkbox" name="skipInvalid" /> Import the valid lines and list the invalid ones
-        </label>
-        <div>
-          <button type="submit" className="button-primary" disabled={navigation.state === 'submitting'}>
-            {navigation.state === 'submitting' ? 'Uploading…' : 'Upload and import'}
-          </button>
-        </div>
-      </Form>
+          <div className="field">
+            <label htmlFor="format">Format</label>
+            <select id="format" name="format" defaultValue="auto">
+              <option value="auto">Detect from the first record</option>
+              <option value="arbiter">Arbiter (prompt or messages + responses)</option>
+              <option value="hh-rlhf">Anthropic HH-RLHF (chosen / rejected transcripts)</option>
+              <option value="trl">TRL preference (prompt / chosen / rejected)</option>
+            </select>
+          </div>
+          <label className="check-line">
+            <input type="checkbox" name="skipInvalid" /> Import the valid lines and list the invalid ones
+          </label>
+          <div>
+            <button type="submit" className="button-primary" disabled={navigation.state === 'submitting'}>
+              {navigation.state === 'submitting' ? 'Uploading…' : 'Upload and import'}
+            </button>
+          </div>
+        </Form>
+      )}
       <section className="card" aria-labelledby="history-h">
         <h2 id="history-h">Recent imports</h2>
         {history.length === 0 ? (

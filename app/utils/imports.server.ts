@@ -14,14 +14,21 @@ import { enqueueJob } from '../../tasks/jobs';
 import type { Actor } from '../../tasks/accounts';
 import { UserInputError } from '../../tasks/errors';
 import { IMPORT_FORMATS } from '../../tasks/import/formats';
+import type { ImportJobPayload } from '../../tasks/import/job';
+import { parseLabelMap } from '../../tasks/import/sentiment-records';
+import { TABULAR_FORMATS } from '../../tasks/import/tabular';
 import { getAppContext } from './context.server';
 
-/** Saves the upload to the upload directory and queues its import; returns the job id. */
+/**
+ * Saves the upload to the upload directory and queues its import (preference or sentiment, as the
+ * project is); returns the job id.
+ */
 export async function queueUploadedImport(
   request: Request,
-  projectId: string,
+  project: { id: string; type: 'preference' | 'sentiment' },
   actor: Actor,
 ): Promise<string> {
+  const projectId = project.id;
   const { db, config } = getAppContext();
   fs.mkdirSync(config.uploadDir, { recursive: true });
   let form: FormData;
@@ -54,12 +61,27 @@ export async function queueUploadedImport(
   const file = form.get('file') as NodeOnDiskFile | string | null;
   if (!file || typeof file === 'string' || file.size === 0) {
     if (file && typeof file !== 'string') fs.rmSync(file.getFilePath(), { force: true });
-    throw new UserInputError('Choose a JSONL or JSONL.gz file to import.', 'file');
+    throw new UserInputError(
+      project.type === 'sentiment'
+        ? 'Choose a CSV, TSV or JSONL file (plain or .gz) to import.'
+        : 'Choose a JSONL or JSONL.gz file to import.',
+      'file',
+    );
   }
-  const format = String(form.get('format') ?? 'auto');
-  if (format !== 'auto' && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
+  const text = (name: string) => {
+    const value = form.get(name);
+    return typeof value === 'string' && value.trim() ? value.trim() : null;
+  };
+  const format = text('format') ?? 'auto';
+  const formats: readonly string[] = project.type === 'sentiment' ? TABULAR_FORMATS : IMPORT_FORMATS;
+  let labelMap: Record<string, string> = {};
+  try {
+    if (format !== 'auto' && !formats.includes(format))
+      throw new UserInputError(`Unknown format "${format}".`, 'format');
+    if (project.type === 'sentiment') labelMap = parseLabelMap(text('labelMap'));
+  } catch (error) {
     fs.rmSync(file.getFilePath(), { force: true });
-    throw new UserInputError(`Unknown format "${format}".`, 'format');
+    throw error;
   }
   return enqueueJob(db, {
     kind: 'import',
@@ -69,10 +91,14 @@ export async function queueUploadedImport(
       file: file.getFilePath(),
       fileName: (originalName || 'upload').slice(0, 200),
       projectId,
-      format,
+      type: project.type,
+      format: format as ImportJobPayload['format'],
       skipInvalid: form.get('skipInvalid') === 'on',
+      textColumn: project.type === 'sentiment' ? text('textColumn') : null,
+      labelColumn: project.type === 'sentiment' ? text('labelColumn') : null,
+      labelMap,
       actor: { userId: actor.userId ?? null, email: actor.email ?? null, ip: actor.ip ?? null },
-    },
+    } satisfies ImportJobPayload,
   });
 }
 

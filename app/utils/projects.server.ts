@@ -1,6 +1,6 @@
 /** The project page's door to db/ and tasks/, bound to this process's database. */
 import { findProjectBySlug, listProjectSummaries } from '../../db/queries/projects';
-import { judgmentsPerDay, pairsByJudgmentCount, projectActivity } from '../../db/queries/progress';
+import { answersPerDay, pairsByJudgmentCount, projectActivity } from '../../db/queries/progress';
 import { projectConsensus } from '../../tasks/consensus';
 import { addMember, listMembers, removeMember, setMembersOnly } from '../../tasks/project-members';
 import type { Actor } from '../../tasks/accounts';
@@ -16,8 +16,8 @@ export async function projectOverview(slug: string) {
   const isPreference = project.type === 'preference';
   const [buckets, perDay, activity, members, consensus] = await Promise.all([
     isPreference ? pairsByJudgmentCount(db, project.id, project.redundancy) : Promise.resolve([]),
-    isPreference ? judgmentsPerDay(db, project.id, 30) : Promise.resolve([]),
-    projectActivity(db, project.id),
+    answersPerDay(db, project.id, 30, { table: isPreference ? 'judgments' : 'sentiment_labels' }),
+    projectActivity(db, project.id, { table: isPreference ? 'judgments' : 'sentiment_labels' }),
     listMembers(db, project.id),
     isPreference ? projectConsensus(db, project.id) : Promise.resolve([]),
   ]);

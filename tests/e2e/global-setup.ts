@@ -14,6 +14,7 @@ import { loadDemoData } from '../../scripts/cli/demo-data';
 import { Readable } from 'node:stream';
 import { createProject } from '../../tasks/projects';
 import { importPreferences } from '../../tasks/import/preferences';
+import { seedSentimentLoop } from './sentiment-setup';
 
 export default async function globalSetup() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'arbiter-e2e-'));
@@ -52,6 +53,7 @@ export default async function globalSetup() {
         format: 'arbiter',
         rng: createRng(1),
       });
+      await seedSentimentLoop(db);
       // an empty project for the browser import spec
       await createProject(db, { slug: 'e2e-import', name: 'Browser import', type: 'preference' }, {});
       // a project for the flag → safety review round trip

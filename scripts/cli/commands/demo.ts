@@ -15,11 +15,12 @@ export function printDemoLogins(summary: DemoSummary, url?: string): void {
   const width = Math.max(...summary.logins.map((l) => l.email.length));
   console.log('');
   console.log(
-    'Demo data seeded: %d prompts, %d responses, %d pairs, %d sentiment items.',
+    'Demo data seeded: %d prompts, %d responses, %d pairs, %d sentiment items (%d already labelled by the demo panel).',
     summary.prompts,
     summary.responses,
     summary.pairs,
     summary.sentimentItems,
+    summary.sentimentLabels,
   );
   console.log(
     'Demo logins (shown only now; reset one with `arbiter user passwd --email E --password-stdin`):',
@@ -52,6 +53,7 @@ export function registerDemo(program: Command): void {
             responses: summary.responses,
             pairs: summary.pairs,
             sentiment_items: summary.sentimentItems,
+            sentiment_labels: summary.sentimentLabels,
           });
         });
       }),

@@ -1,0 +1,66 @@
+import { expect, test, type Page } from '@playwright/test';
+import { BASE, demoLogin, signIn, snap } from './fixtures';
+import { E2E_SENTIMENT } from './sentiment-setup';
+
+const itemText = (page: Page) => page.getByRole('region', { name: 'Text to label' }).innerText();
+
+test('an annotator labels 10 items with the keyboard, audits included, without a page reload', async ({ page }) => {
+  await signIn(page, demoLogin('annotator'));
+  await page.goto(`${BASE()}/label?project=${E2E_SENTIMENT}`);
+  const group = page.getByRole('radiogroup', { name: 'Sentiment' });
+  await expect(group.getByRole('radio', { name: 'positive' })).toBeFocused();
+  await expect(page.getByRole('button', { name: 'Submit', exact: true })).toBeVisible();
+  // a full page load would clear this; client-side navigation keeps it
+  await page.evaluate(() => ((window as unknown as { __stayed: boolean }).__stayed = true));
+
+  let audits = 0;
+  let accepted = 0;
+  for (let i = 0; i < 10; i++) {
+    const before = await itemText(page);
+    const audit = page.getByRole('note').filter({ hasText: 'This label was accepted automatically' });
+    if (await audit.isVisible()) {
+      audits++;
+      // blind: an audit never shows the accepted label
+      await expect(page.getByText('Suggested:')).toHaveCount(0);
+      if (audits === 1) await snap(page, 'label-audit');
+      await page.keyboard.press('2');
+      await expect(group.getByRole('radio', { name: 'negative' })).toBeChecked();
+      await page.keyboard.press('Enter');
+    } else {
+      await expect(page.getByText('Suggested:')).toBeVisible();
+      if (accepted === 0) await snap(page, 'label');
+      // Enter with nothing chosen accepts the suggestion
+      await page.keyboard.press('Enter');
+      accepted++;
+    }
+    await expect.poll(() => itemText(page)).not.toBe(before);
+    await expect(page.getByRole('status')).toContainText('Saved');
+    await expect(group.getByRole('radio').first()).toBeFocused();
+  }
+  expect(audits).toBeGreaterThan(0);
+  expect(accepted).toBeGreaterThan(0);
+  expect(await page.evaluate(() => (window as unknown as { __stayed?: boolean }).__stayed)).toBe(true);
+
+  await page.keyboard.press('?');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+  await page.keyboard.press('Escape');
+
+  await page.getByRole('link', { name: 'History' }).click();
+  const table = page.getByRole('table', { name: 'Your recent labels' });
+  // ten rows plus the header
+  await expect(table.getByRole('row')).toHaveCount(11);
+  await expect(table.getByRole('row').filter({ hasText: 'audit' })).toHaveCount(audits);
+  await snap(page, 'label-history');
+});
+
+test('a lead sees the audits, the cycles chart and the routing of a sentiment project', async ({ page }) => {
+  await signIn(page, demoLogin('lead'));
+  await page.goto(`${BASE()}/projects/${E2E_SENTIMENT}`);
+  await expect(page.getByRole('heading', { name: 'Routing' })).toBeVisible();
+  await expect(page.getByRole('figure', { name: 'Is the loop working?' })).toBeVisible();
+  const cycles = page.getByRole('table', { name: 'Retraining cycles' });
+  await expect(cycles.getByRole('row')).toHaveCount(2);
+  await expect(cycles).toContainText('Activated');
+  await expect(page.getByRole('heading', { name: 'Audits of accepted labels' })).toBeVisible();
+  await snap(page, 'sentiment-project');
+});
