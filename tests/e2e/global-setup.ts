@@ -54,6 +54,12 @@ export default async function globalSetup() {
         rng: createRng(1),
       });
       await seedSentimentLoop(db);
+      // an empty sentiment project for the browser import spec
+      await createProject(
+        db,
+        { slug: 'e2e-sentiment-import', name: 'Sentiment import', type: 'sentiment' },
+        {},
+      );
       // an empty project for the browser import spec
       await createProject(db, { slug: 'e2e-import', name: 'Browser import', type: 'preference' }, {});
       // a project for the flag → safety review round trip

@@ -4,7 +4,9 @@ import { E2E_SENTIMENT } from './sentiment-setup';
 
 const itemText = (page: Page) => page.getByRole('region', { name: 'Text to label' }).innerText();
 
-test('an annotator labels 10 items with the keyboard, audits included, without a page reload', async ({ page }) => {
+test('an annotator labels 10 items with the keyboard, audits included, without a page reload', async ({
+  page,
+}) => {
   await signIn(page, demoLogin('annotator'));
   await page.goto(`${BASE()}/label?project=${E2E_SENTIMENT}`);
   const group = page.getByRole('radiogroup', { name: 'Sentiment' });
@@ -63,4 +65,28 @@ test('a lead sees the audits, the cycles chart and the routing of a sentiment pr
   await expect(cycles).toContainText('Activated');
   await expect(page.getByRole('heading', { name: 'Audits of accepted labels' })).toBeVisible();
   await snap(page, 'sentiment-project');
+});
+
+test('a lead previews a GLUE-style file, sees the columns it will use, and imports it', async ({ page }) => {
+  await signIn(page, demoLogin('lead'));
+  await page.goto(`${BASE()}/projects/e2e-sentiment-import`);
+  await page.getByRole('link', { name: 'Import texts to label' }).click();
+  const tsv =
+    'label\tsentence\n1\ta warm , funny and moving film\n0\tdull , tired and far too long\n1\t" the title " says it all : a joy\n';
+  await page.getByLabel('File', { exact: true }).setInputFiles({
+    name: 'sst-sample.tsv',
+    mimeType: 'text/tab-separated-values',
+    buffer: Buffer.from(tsv),
+  });
+  const preview = page.getByRole('table', { name: 'Preview of the first rows' });
+  await expect(preview.getByRole('row')).toHaveCount(4);
+  await expect(page.getByLabel('Text column')).toHaveValue('sentence');
+  await expect(page.getByLabel('Label column')).toHaveValue('label');
+  await expect(page.getByLabel('Format')).toContainText('looks like TSV');
+  await snap(page, 'sentiment-import-preview');
+  await page.getByRole('button', { name: 'Upload and import' }).click();
+  await expect(page.getByRole('status')).toContainText(
+    'Imported 3 record(s) (tsv, text column “sentence”, label column “label”): 3 new item(s)',
+  );
+  await expect(page.getByRole('status')).toContainText('Pre-labeled by the VADER word list');
 });

@@ -85,7 +85,7 @@ export function SentimentUpload({ labels, error }: { labels: string[]; error?: s
         </select>
       </div>
       <div className="row">
-        <div className="field" style={{ minWidth: 220 }}>
+        <div className="field" style={{ flex: 1, minWidth: 200 }}>
           <label htmlFor="textColumn">Text column</label>
           {columns.length ? (
             <select
@@ -110,7 +110,7 @@ export function SentimentUpload({ labels, error }: { labels: string[]; error?: s
             />
           )}
         </div>
-        <div className="field" style={{ minWidth: 220 }}>
+        <div className="field" style={{ flex: 1, minWidth: 200 }}>
           <label htmlFor="labelColumn">Label column</label>
           {columns.length ? (
             <select

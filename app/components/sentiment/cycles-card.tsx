@@ -181,6 +181,7 @@ export function CyclesCard({
           columns={columns}
           label="Retraining cycles"
           initialSorting={[{ id: 'number', desc: true }]}
+          initialHidden={['afterF1', 'afterEce', 'auditLabels']}
         />
       )}
     </section>

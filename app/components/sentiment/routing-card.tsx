@@ -13,10 +13,10 @@ export function RoutingCard({
   activeModel: SentimentOverview['activeModel'];
 }) {
   const bars = [
-    { route: 'Waiting for people', items: routing.human_open },
-    { route: 'Labelled by people', items: routing.human_done },
+    { route: 'Waiting', items: routing.human_open },
+    { route: 'Labelled', items: routing.human_done },
     { route: 'Accepted', items: routing.auto },
-    { route: 'Audit pending', items: routing.audit_pending },
+    { route: 'To audit', items: routing.audit_pending },
     { route: 'Audited', items: routing.audit_done },
   ];
   return (
@@ -47,7 +47,7 @@ export function RoutingCard({
       </section>
       <BarChartCard
         title="Items by route"
-        description="Accepted items were labelled by the model alone; audited ones were checked by a person without seeing its label."
+        description="Waiting for people, labelled by people, accepted from the model, drawn for audit, audited."
         data={bars}
         x="route"
         y="items"
