@@ -164,7 +164,10 @@ export async function setItemRoutes(
                    unnest(${chunk.map((r) => r.route)}::text[]) as route,
                    unnest(${chunk.map((r) => r.priority)}::float8[]) as priority,
                    unnest(${chunk.map((r) => r.final_label)}::text[]) as final_label) v
-      where s.id = v.id and s.label_count = 0 and s.lease_count = 0 and s.status = 'open'
+      -- the id list lets the planner use the primary key: inside an import transaction the
+      -- table has no statistics yet, and a join on v alone was planned as a scan per row (11 s a batch)
+      where s.id = any(${chunk.map((r) => r.id)}::uuid[]) and s.id = v.id
+        and s.label_count = 0 and s.lease_count = 0 and s.status = 'open'
         and (s.route is null or s.route = 'human')`.execute(trx);
     changed += Number(result.numAffectedRows ?? 0);
   }
