@@ -1,12 +1,13 @@
 /** Creating and finding projects, with the rules their fields follow. */
 import { z } from 'zod';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database, Project } from '../db/schema';
 import { PROJECT_TYPES } from '../db/schema';
 import { findProjectBySlug, insertProject } from '../db/queries/projects';
 import { recordActorEvent, type Actor } from './accounts';
 import { UserInputError, describeZodIssue } from './errors';
 import { SentimentSettingsSchema } from './sentiment-settings';
+import { lexiconPredictor, prelabelItems, rerouteStored, type RerouteCounts } from './sentiment-prelabel';
 
 export const SlugSchema = z
   .string()
@@ -17,13 +18,22 @@ export const SlugSchema = z
     'Use 1–63 lowercase letters, digits and dashes, starting with a letter or digit.',
   );
 
+/** A sentiment project's labels: empty for the default, else 2–50 distinct names (case aside). */
+export const LabelSetSchema = z
+  .array(
+    z.string().trim().min(1, 'A label cannot be empty.').max(64, 'A label can be at most 64 characters.'),
+  )
+  .max(50, 'At most 50 labels.')
+  .refine((l) => l.length !== 1, 'Give at least two labels.')
+  .refine((l) => new Set(l.map((x) => x.toLowerCase())).size === l.length, 'Each label must be different.');
+
 export const NewProjectSchema = z.object({
   slug: SlugSchema,
   name: z.string().trim().min(1, 'Name is required.').max(120, 'Name is too long (120 characters at most).'),
   type: z.enum(PROJECT_TYPES, { error: 'Type must be "preference" or "sentiment".' }),
   description: z.string().trim().max(2000).default(''),
   redundancy: z.coerce.number().int().min(1, 'Redundancy must be at least 1.').max(50).default(3),
-  labelSet: z.array(z.string().trim().min(1).max(64)).max(50).default([]),
+  labelSet: LabelSetSchema.default([]),
 });
 
 export async function createProject(
@@ -105,9 +115,15 @@ export const ProjectSettingsSchema = z.object({
     .min(1, 'The safety margin is 1, 2 or 3 points.')
     .max(3, 'The safety margin is 1, 2 or 3 points.')
     .optional(),
-  // sentiment projects: routing and measurement (tasks/sentiment-settings.ts)
+  // sentiment projects: the label set (while nothing depends on it) and routing (tasks/sentiment-settings.ts)
+  labelSet: LabelSetSchema.optional(),
   ...SentimentSettingsSchema.shape,
 });
+
+export interface SettingsOutcome {
+  /** what new routing settings did to items already pre-labeled (sentiment projects) */
+  rerouted: RerouteCounts | null;
+}
 
 /** Applies the given settings in one transaction and records what changed. */
 export async function updateProjectSettings(
@@ -115,22 +131,22 @@ export async function updateProjectSettings(
   projectId: string,
   input: z.input<typeof ProjectSettingsSchema>,
   actor: Actor,
-): Promise<void> {
+): Promise<SettingsOutcome> {
   const parsed = ProjectSettingsSchema.safeParse(input);
   if (!parsed.success) {
     const { field, message } = describeZodIssue(parsed.error.issues[0]!);
     throw new UserInputError(message, field);
   }
   const d = parsed.data;
-  await db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx) => {
     const current = await trx
       .selectFrom('projects')
-      .select(['settings', 'type'])
+      .select(['settings', 'type', 'label_set'])
       .where('id', '=', projectId)
       .forUpdate()
       .executeTakeFirst();
     if (!current) throw new UserInputError('No such project.', 'project', 'not-found');
-    const sentimentKeys = Object.keys(SentimentSettingsSchema.shape).filter(
+    const sentimentKeys = ['labelSet', ...Object.keys(SentimentSettingsSchema.shape)].filter(
       (k) => d[k as keyof typeof d] !== undefined,
     );
     const preferenceKeys = (['rationaleRequired', 'safetyOverrides', 'safetyMargin'] as const).filter(
@@ -154,6 +170,13 @@ export async function updateProjectSettings(
       if (d[key] !== undefined) sentiment[key] = d[key];
     }
     if (Object.keys(sentiment).length) settings.sentiment = sentiment;
+    const labelSet = d.labelSet?.length ? d.labelSet : undefined;
+    const relabel = labelSet !== undefined && labelSet.join('\u0000') !== current.label_set.join('\u0000');
+    if (relabel && (await labelSetInUse(trx, projectId)))
+      throw new UserInputError(
+        'The labels cannot change once people have labelled items or a model was trained on them; create a new project for a new label set.',
+        'labelSet',
+      );
     await trx
       .updateTable('projects')
       .set({
@@ -162,6 +185,7 @@ export async function updateProjectSettings(
         ...(d.guidelines !== undefined ? { guidelines: d.guidelines } : {}),
         ...(d.redundancy !== undefined ? { redundancy: d.redundancy } : {}),
         ...(d.leaseMinutes !== undefined ? { lease_seconds: d.leaseMinutes * 60 } : {}),
+        ...(relabel ? { label_set: labelSet } : {}),
         settings: JSON.stringify(settings),
         updated_at: new Date(),
       })
@@ -177,5 +201,35 @@ export async function updateProjectSettings(
       { type: 'project', id: projectId },
       changed,
     );
+    let rerouted: RerouteCounts | null = null;
+    if (current.type === 'sentiment') {
+      const project = await trx
+        .selectFrom('projects')
+        .selectAll()
+        .where('id', '=', projectId)
+        .executeTakeFirstOrThrow();
+      // a new label set gets the word list's view of it; new routing settings apply to stored pre-labels
+      if (relabel) await prelabelItems(trx, project, lexiconPredictor(project.label_set));
+      else if (d.autoAcceptThreshold !== undefined || d.auditRate !== undefined)
+        rerouted = await rerouteStored(trx, project);
+    }
+    return { rerouted };
   });
+}
+
+/** Whether anything depends on a sentiment project's labels: labels from people, or a model. */
+async function labelSetInUse(trx: Transaction<Database>, projectId: string): Promise<boolean> {
+  const label = await trx
+    .selectFrom('sentiment_labels')
+    .select('id')
+    .where('project_id', '=', projectId)
+    .limit(1)
+    .executeTakeFirst();
+  const model = await trx
+    .selectFrom('models')
+    .select('id')
+    .where('project_id', '=', projectId)
+    .limit(1)
+    .executeTakeFirst();
+  return !!label || !!model;
 }

@@ -194,6 +194,36 @@ describeDb('labeling sentiment items', ({ db }) => {
     expect(view).toMatchObject({ blind: true, prelabel: null });
   });
 
+  it('lets the label set change until people label an item, and re-labels the suggestions', async () => {
+    const p = await project({ texts: ['A lovely day.', 'An awful day.'] });
+    await updateProjectSettings(db(), p.id, { labelSet: ['joy', 'anger'] }, {});
+    const items = await db()
+      .selectFrom('sentiment_items')
+      .select(['prelabel_id', 'route'])
+      .where('project_id', '=', p.id)
+      .execute();
+    // the word list cannot speak for joy and anger: no suggestions, everything with people
+    expect(items).toEqual([
+      { prelabel_id: null, route: 'human' },
+      { prelabel_id: null, route: 'human' },
+    ]);
+    await expect(updateProjectSettings(db(), p.id, { labelSet: ['joy'] }, {})).rejects.toThrow(
+      'Give at least two labels.',
+    );
+    await expect(updateProjectSettings(db(), p.id, { labelSet: ['joy', 'Joy'] }, {})).rejects.toThrow(
+      'Each label must be different.',
+    );
+    const a = await annotator();
+    const lease = (await nextItem(db(), { annotator: a, projectSlug: p.slug }))!;
+    await submitLabel(db(), a.id, { labelId: randomUUID(), assignmentId: lease.assignment_id, label: 'joy' });
+    await expect(updateProjectSettings(db(), p.id, { labelSet: ['joy', 'fear'] }, {})).rejects.toThrow(
+      /The labels cannot change once people have labelled items/,
+    );
+    await expect(updateProjectSettings(db(), p.id, { rationaleRequired: true }, {})).rejects.toThrow(
+      'rationaleRequired applies to preference projects only.',
+    );
+  });
+
   it('says plainly when the project is not a sentiment project', async () => {
     const preference = await createProject(
       db(),

@@ -11,8 +11,10 @@ import { findActiveModel, findModelArtefact } from '../db/queries/models';
 import {
   insertAudits,
   insertPrelabels,
+  listReroutableItems,
   listRoutableItems,
   setItemRoutes,
+  setStoredRoutes,
   type ItemRouting,
   type NewPrelabel,
 } from '../db/queries/sentiment';
@@ -182,5 +184,54 @@ export async function prelabelItems(
     options.onProgress?.(done);
     if (!chunks && batch.length < batchSize) break;
   }
+  return counts;
+}
+
+export interface RerouteCounts {
+  /** accepted items below the new threshold, back with people */
+  reopened: number;
+  /** items that waited for people and are now accepted (some of them drawn for audit) */
+  accepted: number;
+  audited: number;
+}
+
+/**
+ * Applies new routing settings to the pre-labels already stored (no model is run): accepted
+ * items whose confidence is now below the threshold go back to people, and waiting items a trained
+ * model is now confident enough about are accepted (with their audit draw). Items people have
+ * labelled, leased items and pending audits keep their routes.
+ */
+export async function rerouteStored(
+  trx: Transaction<Database>,
+  project: Project,
+  now = new Date(),
+): Promise<RerouteCounts> {
+  const settings = sentimentSettings(project.settings);
+  const counts: RerouteCounts = { reopened: 0, accepted: 0, audited: 0 };
+  const changes: ItemRouting[] = [];
+  const audits: { project_id: string; item_id: string; prelabel_id: string }[] = [];
+  for (const item of await listReroutableItems(trx, project.id)) {
+    const probabilities = project.label_set.map((l) => Number(item.probabilities[l] ?? 0));
+    const prelabel: Prelabel = { probabilities, source: item.source };
+    const ref = { key: item.content_hash, isHoldout: item.is_holdout };
+    const route = routeFor(ref, prelabel, settings, ROUTING_SEED);
+    const was = item.route ?? 'human';
+    if (route === was) continue;
+    if (route === 'human') counts.reopened++;
+    else counts.accepted++;
+    if (route === 'audit') {
+      counts.audited++;
+      audits.push({ project_id: project.id, item_id: item.id, prelabel_id: item.prelabel_id });
+    }
+    changes.push({
+      id: item.id,
+      prelabel_id: item.prelabel_id,
+      route,
+      priority: itemPriority(ref, route, prelabel, ROUTING_SEED),
+      final_label: route === 'human' ? null : item.label,
+    });
+  }
+  await setStoredRoutes(trx, changes, now);
+  await insertAudits(trx, audits);
   return counts;
 }

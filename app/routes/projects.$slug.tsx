@@ -49,6 +49,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       safetyOverrides: o.project.settings.safetyOverrides === true,
       safetyMargin: Number(o.project.settings.safetyMargin ?? 2),
       sentiment: sentiment?.settings ?? null,
+      labelsLocked: sentiment?.labelsLocked ?? true,
     },
     summary: o.summary ?? null,
     buckets: o.buckets.map((b, i, all) => ({
@@ -85,7 +86,23 @@ function settingsFrom(form: FormData) {
     blindPrelabels: check('blindPrelabels'),
     holdoutRate: text('holdoutRate'),
     holdoutMax: text('holdoutMax'),
+    labelSet: text('labels')
+      ?.split(',')
+      .map((l) => l.trim())
+      .filter(Boolean),
   };
+}
+
+function settingsMessage(outcome: Awaited<ReturnType<typeof saveSettings>>): string {
+  const r = outcome.rerouted;
+  if (!r || r.reopened + r.accepted === 0) return 'Settings saved.';
+  const parts = [];
+  if (r.reopened) parts.push(`${r.reopened} accepted item(s) below the new threshold went back to people`);
+  if (r.accepted)
+    parts.push(
+      `${r.accepted} waiting item(s) were accepted${r.audited ? ` (${r.audited} drawn for audit)` : ''}`,
+    );
+  return `Settings saved; ${parts.join(', and ')}.`;
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -115,8 +132,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         await membership.remove(project.id, formString(form, 'email'), actor);
         return ok(`Removed ${formString(form, 'email')}.`);
       case 'settings':
-        await saveSettings(project.id, settingsFrom(form), actor);
-        return ok('Settings saved.');
+        return ok(settingsMessage(await saveSettings(project.id, settingsFrom(form), actor)));
       case 'access': {
         const membersOnly = formString(form, 'membersOnly') === 'true';
         await membership.setMembersOnly(project.id, membersOnly, actor);

@@ -1,6 +1,12 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { json } from '@remix-run/node';
-import { Link, useLoaderData } from '@remix-run/react';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { json, redirect } from '@remix-run/node';
+import { Link, useActionData, useLoaderData } from '@remix-run/react';
+import { NewProjectForm } from '../components/projects/new-project-form';
+import { actorOf } from '../utils/accounts.server';
+import { formString, userErrorResponse, type ActionErrors } from '../utils/forms.server';
+import { forbidden } from '../utils/http.server';
+import { newProject } from '../utils/projects.server';
+import { hasRole } from '../../tasks/roles';
 import { createColumnHelper } from '@tanstack/react-table';
 import { DataTable } from '../components/data-table';
 import { PageHeader } from '../components/layout';
@@ -14,9 +20,46 @@ import { listProjectSummaries } from '../../db/queries/projects';
 export const meta: MetaFunction = () => [{ title: 'Projects · Arbiter' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireRole(request, 'lead', 'researcher', 'admin');
+  const user = await requireRole(request, 'lead', 'researcher', 'admin');
   const projects = await listProjectSummaries(getDb());
-  return json({ projects: projects.map((p) => ({ ...p, created_at: p.created_at.toISOString() })) });
+  return json({
+    canCreate: hasRole(user, 'lead', 'admin'),
+    projects: projects.map((p) => ({ ...p, created_at: p.created_at.toISOString() })),
+  });
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireRole(request, 'lead', 'researcher', 'admin');
+  if (!hasRole(user, 'lead', 'admin'))
+    throw forbidden(['lead', 'admin'], 'Only leads and admins create projects.');
+  const form = await request.formData();
+  const type = formString(form, 'type');
+  // sent back with an error, so the form keeps what was typed
+  const values = Object.fromEntries(
+    ['name', 'slug', 'type', 'labels', 'redundancy', 'description'].map((k) => [k, formString(form, k)]),
+  );
+  try {
+    const project = await newProject(
+      {
+        slug: formString(form, 'slug'),
+        name: formString(form, 'name'),
+        type: type as never,
+        description: formString(form, 'description'),
+        redundancy: formString(form, 'redundancy') || undefined,
+        labelSet:
+          type === 'sentiment'
+            ? formString(form, 'labels')
+                .split(',')
+                .map((l) => l.trim())
+                .filter(Boolean)
+            : [],
+      },
+      actorOf(user, context),
+    );
+    return redirect(`/projects/${project.slug}`);
+  } catch (error) {
+    return userErrorResponse(error, {}, { values });
+  }
 }
 
 type Row = ReturnType<typeof useLoaderData<typeof loader>>['projects'][number];
@@ -56,13 +99,23 @@ const columns = [
 ];
 
 export default function Projects() {
-  const { projects } = useLoaderData<typeof loader>();
+  const { projects, canCreate } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as
+    (ActionErrors & { values?: Record<string, string> }) | undefined;
   return (
-    <div className="page">
+    <div className="page stack">
       <PageHeader
         title="Projects"
         description="Every project with its progress toward the redundancy it asks for."
       />
+      {result?.formError ? (
+        <div className="alert alert-error" role="alert">
+          {result.formError}
+        </div>
+      ) : null}
+      {canCreate ? (
+        <NewProjectForm errors={result?.fieldErrors ?? {}} values={result?.values ?? {}} open={!!result} />
+      ) : null}
       <DataTable
         data={projects}
         columns={columns}

@@ -4,7 +4,7 @@ import { answersPerDay, pairsByJudgmentCount, projectActivity } from '../../db/q
 import { projectConsensus } from '../../tasks/consensus';
 import { addMember, listMembers, removeMember, setMembersOnly } from '../../tasks/project-members';
 import type { Actor } from '../../tasks/accounts';
-import { updateProjectSettings } from '../../tasks/projects';
+import { createProject, updateProjectSettings } from '../../tasks/projects';
 import { getAppContext } from './context.server';
 import { notFound } from './http.server';
 
@@ -40,3 +40,7 @@ export const membership = {
   setMembersOnly: (projectId: string, value: boolean, actor: Actor) =>
     setMembersOnly(getAppContext().db, projectId, value, actor),
 };
+
+/** Creates a project from the new-project form (tasks/projects.ts validates every field). */
+export const newProject = (input: Parameters<typeof createProject>[1], actor: Actor) =>
+  createProject(getAppContext().db, input, actor);

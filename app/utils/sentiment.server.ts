@@ -42,6 +42,8 @@ export async function sentimentOverview(project: Project, jobId: string | null) 
   const ownJob = job && job.kind === SENTIMENT_CYCLE_JOB && job.project_id === project.id ? job : null;
   return {
     settings,
+    // mirrors the rule in tasks/projects.ts: labels from people or a model fix the label set
+    labelsLocked: routing.human_labels > 0 || cycles.length > 0 || !!active,
     routing,
     audits: estimateAuditErrors(outcomes, accepted, {
       threshold: settings.autoAcceptThreshold,

@@ -384,3 +384,75 @@ export async function listCycles(db: Db, projectId: string): Promise<CycleRow[]>
     .orderBy('number')
     .execute()) as CycleRow[];
 }
+
+export interface StoredRoute {
+  id: string;
+  content_hash: string;
+  is_holdout: boolean;
+  route: SentimentRoute | null;
+  prelabel_id: string;
+  label: string;
+  probabilities: Record<string, number>;
+  source: 'lexicon' | 'model';
+}
+
+/**
+ * Items whose route a new threshold or audit rate may change without new predictions: never
+ * labelled by a person, not leased, not waiting for an audit, with a pre-label.
+ */
+export async function listReroutableItems(
+  trx: Transaction<Database>,
+  projectId: string,
+): Promise<StoredRoute[]> {
+  return (await trx
+    .selectFrom('sentiment_items as s')
+    .innerJoin('prelabels as p', 'p.id', 's.prelabel_id')
+    .select([
+      's.id',
+      's.content_hash',
+      's.is_holdout',
+      's.route',
+      's.prelabel_id',
+      'p.label',
+      'p.probabilities',
+      'p.source',
+    ])
+    .where('s.project_id', '=', projectId)
+    .where('s.label_count', '=', 0)
+    .where('s.lease_count', '=', 0)
+    .where('s.route', 'in', ['auto', 'human'])
+    .orderBy('s.id')
+    .execute()) as StoredRoute[];
+}
+
+/**
+ * Re-routes items from their stored pre-labels: accepted items close with the pre-label as their
+ * final label, items for people or for audit are open (an accepted item sent back to people loses
+ * its final label). Only items still unlabelled and unleased are touched.
+ */
+export async function setStoredRoutes(
+  trx: Transaction<Database>,
+  rows: ItemRouting[],
+  now: Date,
+): Promise<number> {
+  let changed = 0;
+  for (let i = 0; i < rows.length; i += 1000) {
+    const chunk = rows.slice(i, i + 1000);
+    const result = await sql`
+      update sentiment_items as s set
+        route = v.route,
+        priority = v.priority,
+        status = case when v.route = 'auto' then 'closed' else 'open' end,
+        final_label = case when v.route = 'human' then null else v.final_label end,
+        final_source = case when v.route = 'human' then null else 'auto' end,
+        updated_at = ${now}
+      from (select unnest(${chunk.map((r) => r.id)}::uuid[]) as id,
+                   unnest(${chunk.map((r) => r.route)}::text[]) as route,
+                   unnest(${chunk.map((r) => r.priority)}::float8[]) as priority,
+                   unnest(${chunk.map((r) => r.final_label)}::text[]) as final_label) v
+      where s.id = any(${chunk.map((r) => r.id)}::uuid[]) and s.id = v.id
+        and s.label_count = 0 and s.lease_count = 0`.execute(trx);
+    changed += Number(result.numAffectedRows ?? 0);
+  }
+  return changed;
+}

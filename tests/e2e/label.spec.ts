@@ -90,3 +90,29 @@ test('a lead previews a GLUE-style file, sees the columns it will use, and impor
   );
   await expect(page.getByRole('status')).toContainText('Pre-labeled by the VADER word list');
 });
+
+test('a lead creates a sentiment project with its own labels', async ({ page }) => {
+  await signIn(page, demoLogin('lead'));
+  await page.goto(`${BASE()}/projects`);
+  await page.getByText('New project').click();
+  const form = page.getByRole('form', { name: 'New project' });
+  await form.getByLabel('Name').fill('Weather tweets');
+  await form.getByLabel('Slug').fill('e2e-weather');
+  await form.getByLabel('Type').selectOption('sentiment');
+  await form.getByLabel('Labels', { exact: true }).fill('positive, negative, neutral, positive');
+  await form.getByRole('button', { name: 'Create project' }).click();
+  await expect(page.getByText('Each label must be different.')).toBeVisible();
+  // what was typed is kept; only the labels need fixing
+  await expect(form.getByLabel('Slug')).toHaveValue('e2e-weather');
+  await expect(form.getByLabel('Type')).toHaveValue('sentiment');
+  await page
+    .getByRole('form', { name: 'New project' })
+    .getByLabel('Labels', { exact: true })
+    .fill('positive, negative, neutral, not about weather');
+  await page
+    .getByRole('form', { name: 'New project' })
+    .getByRole('button', { name: 'Create project' })
+    .click();
+  await expect(page).toHaveURL(`${BASE()}/projects/e2e-weather`);
+  await expect(page.getByText('labels: positive, negative, neutral, not about weather')).toBeVisible();
+});

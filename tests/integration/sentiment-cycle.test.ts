@@ -172,6 +172,19 @@ describeDb('a sentiment retraining cycle', ({ db }) => {
       audit_labels: first.routing!.audit,
     });
     expect(second.before!.accuracy).toBeCloseTo(first.after!.accuracy, 10);
+    // 7. a stricter threshold sends accepted items below it back to people; a looser one accepts more
+    const stricter = await updateProjectSettings(db(), project.id, { autoAcceptThreshold: 0.999 }, {});
+    expect(stricter.rerouted!.reopened).toBeGreaterThan(0);
+    const reopened = await db()
+      .selectFrom('sentiment_items as s')
+      .innerJoin('prelabels as p', 'p.id', 's.prelabel_id')
+      .select(['s.status', 's.final_label', 'p.confidence'])
+      .where('s.project_id', '=', project.id)
+      .where('s.route', '=', 'auto')
+      .execute();
+    for (const r of reopened) expect(Number(r.confidence)).toBeGreaterThanOrEqual(0.999);
+    const looser = await updateProjectSettings(db(), project.id, { autoAcceptThreshold: 0.6 }, {});
+    expect(looser.rerouted!.accepted).toBeGreaterThanOrEqual(stricter.rerouted!.reopened);
     const cycles = await listCycles(db(), project.id);
     expect(cycles.map((c) => [c.number, c.status])).toEqual([
       [1, 'done'],

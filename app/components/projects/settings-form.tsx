@@ -12,6 +12,9 @@ export interface ProjectSettingsView {
   rationaleRequired: boolean;
   safetyOverrides: boolean;
   safetyMargin: number;
+  /** a sentiment project's labels, and whether labels or a model already depend on them */
+  labels: string[];
+  labelsLocked: boolean;
   /** a sentiment project's routing settings; null for preference projects */
   sentiment: {
     autoAcceptThreshold: number;
@@ -121,6 +124,18 @@ export function SettingsForm({
           </>
         ) : (
           <>
+            <Field
+              label="Labels"
+              name="labels"
+              defaultValue={project.labels.join(', ')}
+              disabled={project.labelsLocked}
+              error={fieldError('labelSet')}
+              hint={
+                project.labelsLocked
+                  ? 'Fixed: people have labelled items or a model was trained on these labels.'
+                  : 'Comma-separated, in the order annotators see them. They can change until the first label or model.'
+              }
+            />
             <div className="row">
               <Field
                 label="Auto-accept threshold"
