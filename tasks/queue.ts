@@ -70,8 +70,11 @@ export const SkipSchema = z.object({
   note: z.string().trim().max(500, 'Keep the note under 500 characters.').default(''),
 });
 
-/** Skips a leased pair with a reason; the pair's slot returns to the pool for other annotators. */
-export async function skipPair(
+/**
+ * Skips one of the annotator's leased assignments, a pair or a sentiment item, with a reason; its
+ * place returns to the pool for other annotators, and the annotator is never offered it again.
+ */
+export async function skipAssignment(
   db: Kysely<Database>,
   annotatorId: string,
   input: z.input<typeof SkipSchema>,
@@ -85,23 +88,21 @@ export async function skipPair(
   const { assignmentId, reason, note } = parsed.data;
   await db.transaction().execute(async (trx) => {
     const assignment = await lockAssignment(trx, assignmentId, annotatorId);
-    if (!assignment?.pair_id) throw new UserInputError('Unknown assignment.', 'assignmentId', 'not-found');
+    if (!assignment) throw new UserInputError('Unknown assignment.', 'assignmentId', 'not-found');
+    const unit = assignment.pair_id ? 'pair' : 'item';
     if (assignment.status !== 'leased') {
       throw new UserInputError(
-        `This pair is already ${assignment.status}; there is nothing to skip.`,
+        `This ${unit} is already ${assignment.status}; there is nothing to skip.`,
         'assignmentId',
         'conflict',
       );
     }
-    await endLease(
-      trx,
-      { id: assignment.id, pair_id: assignment.pair_id },
-      'skipped',
-      note ? `${reason}: ${note}` : reason,
-      now,
-    );
+    await endLease(trx, assignment, 'skipped', note ? `${reason}: ${note}` : reason, now);
   });
 }
+
+/** Skips a leased pair (skipAssignment, under the name the compare screen uses). */
+export const skipPair = skipAssignment;
 
 export interface PairView {
   assignmentId: string;

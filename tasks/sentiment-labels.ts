@@ -9,7 +9,6 @@ import type { z } from 'zod';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 import {
-  endLease,
   expireLeases,
   findOpenLease,
   hasAvailable,
@@ -21,7 +20,7 @@ import {
 import { insertAuditEvent } from '../db/queries/audit-log';
 import { findProjectBySlug } from '../db/queries/projects';
 import { UserInputError } from './errors';
-import { SkipSchema } from './queue';
+import { skipAssignment } from './queue';
 import { SubmitLabelSchema, type SubmitLabelInput } from './sentiment-labels.schema';
 import { sentimentSettings } from './sentiment-settings';
 
@@ -324,34 +323,8 @@ export async function submitLabel(
   });
 }
 
-/** Skips a leased item with a reason; its slot returns to the pool for other annotators. */
-export async function skipItem(
-  db: Kysely<Database>,
-  annotatorId: string,
-  input: z.input<typeof SkipSchema>,
-  now = new Date(),
-): Promise<void> {
-  const parsed = SkipSchema.safeParse(input);
-  if (!parsed.success) invalid(parsed.error);
-  const { assignmentId, reason, note } = parsed.data;
-  await db.transaction().execute(async (trx) => {
-    const assignment = await lockAssignment(trx, assignmentId, annotatorId);
-    if (!assignment?.item_id) throw new UserInputError('Unknown item.', 'assignmentId', 'not-found');
-    if (assignment.status !== 'leased')
-      throw new UserInputError(
-        `This item is already ${assignment.status}; there is nothing to skip.`,
-        'assignmentId',
-        'conflict',
-      );
-    await endLease(
-      trx,
-      { id: assignment.id, item_id: assignment.item_id },
-      'skipped',
-      note ? `${reason}: ${note}` : reason,
-      now,
-    );
-  });
-}
+/** Skips a leased item with a reason (the queue's skip, which handles pairs and items alike). */
+export const skipItem = skipAssignment;
 
 export interface RecentLabel {
   id: string;

@@ -14,7 +14,6 @@ import {
   listReroutableItems,
   listRoutableItems,
   setItemRoutes,
-  setStoredRoutes,
   type ItemRouting,
   type NewPrelabel,
 } from '../db/queries/sentiment';
@@ -231,7 +230,7 @@ export async function rerouteStored(
       final_label: route === 'human' ? null : item.label,
     });
   }
-  await setStoredRoutes(trx, changes, now);
+  await setItemRoutes(trx, changes, now, { routableOnly: false });
   await insertAudits(trx, audits);
   return counts;
 }

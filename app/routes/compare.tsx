@@ -3,9 +3,9 @@ import { json, redirect } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Markdown } from '../components/markdown';
+import { AnnotationBar, AnnotationPanels, SubmitSkip, type Panel } from '../components/annotation';
 import { ScaleField } from '../components/compare/scale';
 import { FlagsGrid, type FlagState } from '../components/compare/flags';
-import { KeyboardLegend } from '../components/keyboard-legend';
 import { RouteErrorBoundary } from '../components/error-page';
 import { SkipPanel } from '../components/skip-panel';
 import { useCountdown } from '../utils/use-countdown';
@@ -106,7 +106,7 @@ export default function Compare() {
   const [flags, setFlags] = useState<{ left: FlagState; right: FlagState }>({ left: {}, right: {} });
   const [bothUnacceptable, setBothUnacceptable] = useState(false);
   const [clientErrors, setClientErrors] = useState<Record<string, string>>({});
-  const [panel, setPanel] = useState<'none' | 'legend' | 'guidelines' | 'skip'>('none');
+  const [panel, setPanel] = useState<Panel>('none');
   const remaining = useCountdown(pair?.expiresAt);
   const busy = navigation.state !== 'idle';
   const errors = { ...(result?.fieldErrors ?? {}), ...clientErrors };
@@ -236,43 +236,29 @@ export default function Compare() {
 
   return (
     <div className="compare">
-      <div className="compare-bar">
-        <div>
-          <strong>{pair.project.name}</strong>
-          {pair.language ? (
-            <span className="badge" style={{ marginLeft: '0.5rem' }}>
-              {pair.language}
+      <AnnotationBar
+        title={pair.project.name}
+        badges={pair.language ? <span className="badge">{pair.language}</span> : null}
+        counters={
+          <>
+            <span>Today {stats.today}</span>
+            <span>
+              Streak {stats.streak} {stats.streak === 1 ? 'day' : 'days'}
             </span>
-          ) : null}
-        </div>
-        <div className="row small muted">
-          <span>Today {stats.today}</span>
-          <span>
-            Streak {stats.streak} {stats.streak === 1 ? 'day' : 'days'}
-          </span>
-          <span title="The pair stays reserved for you this long">Reserved {remaining}</span>
-          <button type="button" onClick={() => setPanel(panel === 'guidelines' ? 'none' : 'guidelines')}>
-            Guidelines <kbd aria-hidden="true">G</kbd>
-          </button>
-          <button type="button" onClick={() => setPanel(panel === 'legend' ? 'none' : 'legend')}>
-            Keys <kbd aria-hidden="true">?</kbd>
-          </button>
-          <Link to="/compare/history" className="button">
-            History
-          </Link>
-        </div>
-      </div>
-
-      {panel === 'legend' ? <KeyboardLegend shortcuts={SHORTCUTS} onClose={() => setPanel('none')} /> : null}
-      {panel === 'guidelines' ? (
-        <section className="card" aria-label="Guidelines">
-          {pair.project.guidelines ? (
-            <Markdown text={pair.project.guidelines} />
-          ) : (
-            <p className="muted">This project has no guidelines yet.</p>
-          )}
-        </section>
-      ) : null}
+          </>
+        }
+        reserved={remaining}
+        unit="pair"
+        historyTo="/compare/history"
+        panel={panel}
+        setPanel={setPanel}
+      />
+      <AnnotationPanels
+        panel={panel}
+        setPanel={setPanel}
+        shortcuts={SHORTCUTS}
+        guidelines={pair.project.guidelines}
+      />
 
       <section className="conversation" aria-label="Conversation">
         {pair.messages.map((message, i) => (
@@ -358,15 +344,7 @@ export default function Compare() {
             </div>
           ) : null}
         </div>
-        <div className="row">
-          <button type="submit" className="button-primary" disabled={busy}>
-            Submit <kbd aria-hidden="true">Enter</kbd>
-          </button>
-          <button type="button" onClick={() => setPanel(panel === 'skip' ? 'none' : 'skip')} disabled={busy}>
-            Skip <kbd aria-hidden="true">S</kbd>
-          </button>
-          {busy ? <span className="muted small">Saving…</span> : null}
-        </div>
+        <SubmitSkip busy={busy} onSkip={() => setPanel(panel === 'skip' ? 'none' : 'skip')} />
       </Form>
 
       {panel === 'skip' ? (

@@ -2,8 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { json, redirect } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { KeyboardLegend } from '../components/keyboard-legend';
-import { Markdown } from '../components/markdown';
+import { AnnotationBar, AnnotationPanels, SubmitSkip, type Panel } from '../components/annotation';
 import { RouteErrorBoundary } from '../components/error-page';
 import { SkipPanel } from '../components/skip-panel';
 import { requireRole } from '../utils/auth.server';
@@ -139,7 +138,7 @@ export default function Label() {
   const startedAt = useRef(0);
   const [choice, setChoice] = useState<string | null>(null);
   const [clientError, setClientError] = useState<string | null>(null);
-  const [panel, setPanel] = useState<'none' | 'legend' | 'guidelines' | 'skip'>('none');
+  const [panel, setPanel] = useState<Panel>('none');
   const remaining = useCountdown(item?.expiresAt);
   const busy = navigation.state !== 'idle';
   const labels = useMemo(() => item?.project.labels ?? [], [item]);
@@ -239,41 +238,32 @@ export default function Label() {
 
   return (
     <div className="compare label-screen">
-      <div className="compare-bar">
-        <div className="row">
-          <strong>{item.project.name}</strong>
-          {item.language ? <span className="badge">{item.language}</span> : null}
-          {item.isAudit ? <span className="badge badge-accent">Audit</span> : null}
-        </div>
-        <div className="row small muted">
-          <span>Today {stats.today}</span>
-          <span title="The item stays reserved for you this long">Reserved {remaining}</span>
-          <button type="button" onClick={() => setPanel(panel === 'guidelines' ? 'none' : 'guidelines')}>
-            Guidelines <kbd aria-hidden="true">G</kbd>
-          </button>
-          <button type="button" onClick={() => setPanel(panel === 'legend' ? 'none' : 'legend')}>
-            Keys <kbd aria-hidden="true">?</kbd>
-          </button>
-          <Link to="/label/history" className="button">
-            History
-          </Link>
-        </div>
-      </div>
+      <AnnotationBar
+        title={item.project.name}
+        badges={
+          <>
+            {item.language ? <span className="badge">{item.language}</span> : null}
+            {item.isAudit ? <span className="badge badge-accent">Audit</span> : null}
+          </>
+        }
+        counters={<span>Today {stats.today}</span>}
+        reserved={remaining}
+        unit="item"
+        historyTo="/label/history"
+        panel={panel}
+        setPanel={setPanel}
+      />
       {saved ? (
         <div className="alert alert-success small" role="status">
           Saved “{saved}”. <Link to="/label/history">Change it</Link>
         </div>
       ) : null}
-      {panel === 'legend' ? <KeyboardLegend shortcuts={SHORTCUTS} onClose={() => setPanel('none')} /> : null}
-      {panel === 'guidelines' ? (
-        <section className="card" aria-label="Guidelines">
-          {item.project.guidelines ? (
-            <Markdown text={item.project.guidelines} />
-          ) : (
-            <p className="muted">This project has no guidelines yet.</p>
-          )}
-        </section>
-      ) : null}
+      <AnnotationPanels
+        panel={panel}
+        setPanel={setPanel}
+        shortcuts={SHORTCUTS}
+        guidelines={item.project.guidelines}
+      />
 
       <section className="card item-text" aria-label="Text to label">
         {/* untrusted text: rendered as text, in its own writing direction */}
@@ -327,15 +317,7 @@ export default function Label() {
             </div>
           ) : null}
         </fieldset>
-        <div className="row">
-          <button type="submit" className="button-primary" disabled={busy}>
-            Submit <kbd aria-hidden="true">Enter</kbd>
-          </button>
-          <button type="button" onClick={() => setPanel(panel === 'skip' ? 'none' : 'skip')} disabled={busy}>
-            Skip <kbd aria-hidden="true">S</kbd>
-          </button>
-          {busy ? <span className="muted small">Saving…</span> : null}
-        </div>
+        <SubmitSkip busy={busy} onSkip={() => setPanel(panel === 'skip' ? 'none' : 'skip')} />
       </Form>
 
       {panel === 'skip' ? (

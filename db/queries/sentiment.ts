@@ -137,38 +137,43 @@ export interface ItemRouting {
 }
 
 /**
- * Applies routing decisions in one statement per 1,000 items: auto-accepted items close with the
- * pre-label as their final label; items for people and for audit stay open (an audit needs one
- * label), and an audited item keeps the pre-label as its final label until the auditor answers.
- * Only items still routable are touched (a lease taken meanwhile wins).
+ * Applies routing decisions in one statement per 1,000 items: accepted items close with the
+ * pre-label as their final label; items for people and for audit are open (an audit needs one
+ * label), an audited item keeps the pre-label as its final label until the auditor answers, and an
+ * item sent to people has none. Only items never labelled by a person and not leased right now are
+ * touched (a lease taken meanwhile wins); `routableOnly` also leaves accepted items alone (a routing
+ * pass over new predictions), without it accepted items may go back to people (new settings).
  */
 export async function setItemRoutes(
   trx: Transaction<Database>,
   rows: ItemRouting[],
   now: Date,
+  options: { routableOnly: boolean } = { routableOnly: true },
 ): Promise<number> {
   let changed = 0;
   for (let i = 0; i < rows.length; i += 1000) {
     const chunk = rows.slice(i, i + 1000);
+    const ids = chunk.map((r) => r.id);
     const result = await sql`
       update sentiment_items as s set
         prelabel_id = v.prelabel_id,
         route = v.route,
         priority = v.priority,
         status = case when v.route = 'auto' then 'closed' else 'open' end,
-        final_label = case when v.route = 'human' then s.final_label else v.final_label end,
-        final_source = case when v.route = 'human' then s.final_source else 'auto' end,
+        final_label = case when v.route = 'human' then null else v.final_label end,
+        final_source = case when v.route = 'human' then null else 'auto' end,
         updated_at = ${now}
-      from (select unnest(${chunk.map((r) => r.id)}::uuid[]) as id,
+      from (select unnest(${ids}::uuid[]) as id,
                    unnest(${chunk.map((r) => r.prelabel_id)}::uuid[]) as prelabel_id,
                    unnest(${chunk.map((r) => r.route)}::text[]) as route,
                    unnest(${chunk.map((r) => r.priority)}::float8[]) as priority,
                    unnest(${chunk.map((r) => r.final_label)}::text[]) as final_label) v
       -- the id list lets the planner use the primary key: inside an import transaction the
       -- table has no statistics yet, and a join on v alone was planned as a scan per row (11 s a batch)
-      where s.id = any(${chunk.map((r) => r.id)}::uuid[]) and s.id = v.id
-        and s.label_count = 0 and s.lease_count = 0 and s.status = 'open'
-        and (s.route is null or s.route = 'human')`.execute(trx);
+      where s.id = any(${ids}::uuid[]) and s.id = v.id and s.label_count = 0 and s.lease_count = 0
+        ${options.routableOnly ? sql`and s.status = 'open' and (s.route is null or s.route = 'human')` : sql``}`.execute(
+      trx,
+    );
     changed += Number(result.numAffectedRows ?? 0);
   }
   return changed;
@@ -423,36 +428,4 @@ export async function listReroutableItems(
     .where('s.route', 'in', ['auto', 'human'])
     .orderBy('s.id')
     .execute()) as StoredRoute[];
-}
-
-/**
- * Re-routes items from their stored pre-labels: accepted items close with the pre-label as their
- * final label, items for people or for audit are open (an accepted item sent back to people loses
- * its final label). Only items still unlabelled and unleased are touched.
- */
-export async function setStoredRoutes(
-  trx: Transaction<Database>,
-  rows: ItemRouting[],
-  now: Date,
-): Promise<number> {
-  let changed = 0;
-  for (let i = 0; i < rows.length; i += 1000) {
-    const chunk = rows.slice(i, i + 1000);
-    const result = await sql`
-      update sentiment_items as s set
-        route = v.route,
-        priority = v.priority,
-        status = case when v.route = 'auto' then 'closed' else 'open' end,
-        final_label = case when v.route = 'human' then null else v.final_label end,
-        final_source = case when v.route = 'human' then null else 'auto' end,
-        updated_at = ${now}
-      from (select unnest(${chunk.map((r) => r.id)}::uuid[]) as id,
-                   unnest(${chunk.map((r) => r.route)}::text[]) as route,
-                   unnest(${chunk.map((r) => r.priority)}::float8[]) as priority,
-                   unnest(${chunk.map((r) => r.final_label)}::text[]) as final_label) v
-      where s.id = any(${chunk.map((r) => r.id)}::uuid[]) and s.id = v.id
-        and s.label_count = 0 and s.lease_count = 0`.execute(trx);
-    changed += Number(result.numAffectedRows ?? 0);
-  }
-  return changed;
 }

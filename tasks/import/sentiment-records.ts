@@ -6,23 +6,9 @@
  */
 import { z } from 'zod';
 import { UserInputError } from '../errors';
+import { LABEL_COLUMNS, LANGUAGE_COLUMNS, recogniseColumn, TEXT_COLUMNS } from '../sentiment-columns.schema';
 
-/** Column names recognised as the text, in order of preference. */
-export const TEXT_COLUMNS = [
-  'text',
-  'sentence',
-  'content',
-  'tweet_body',
-  'tweet',
-  'review',
-  'body',
-  'comment',
-  'message',
-];
-/** Column names recognised as the label, in order of preference. */
-export const LABEL_COLUMNS = ['label', 'sentiment', 'emotion', 'polarity', 'class', 'gold_label', 'gold'];
-/** Column names recognised as the text's language. */
-export const LANGUAGE_COLUMNS = ['language', 'lang'];
+export { TEXT_COLUMNS, LABEL_COLUMNS, LANGUAGE_COLUMNS };
 
 export const MAX_TEXT_CHARS = 20_000;
 
@@ -44,13 +30,7 @@ export function resolveColumns(
 ): SentimentColumns {
   const byLower = new Map(available.map((name) => [name.toLowerCase(), name]));
   const list = available.length ? available.map((c) => `"${c}"`).join(', ') : 'none';
-  const find = (names: readonly string[]) => {
-    for (const name of names) {
-      const hit = byLower.get(name);
-      if (hit) return hit;
-    }
-    return null;
-  };
+  const find = (names: readonly string[]) => recogniseColumn(available, names);
   const pick = (asked: string | null | undefined, names: readonly string[], field: string) => {
     if (!asked) return find(names);
     const hit = byLower.get(asked.toLowerCase());

@@ -1,6 +1,5 @@
 /** What an import job is doing or did, as the import page shows it (preference and sentiment imports). */
-import { useRevalidator } from '@remix-run/react';
-import { useEffect } from 'react';
+import { usePollWhile } from '../../utils/use-poll';
 
 interface ImportResult {
   type?: 'preference' | 'sentiment';
@@ -60,13 +59,7 @@ function Succeeded({ result }: { result: ImportResult }) {
 
 /** An import job's live status: checking, writing, done, or failed with the lines to fix. */
 export function ImportJobStatus({ job }: { job: ImportJobView }) {
-  const revalidator = useRevalidator();
-  const active = job.status === 'queued' || job.status === 'running';
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(() => revalidator.state === 'idle' && revalidator.revalidate(), 1000);
-    return () => clearInterval(timer);
-  }, [active, revalidator]);
+  usePollWhile(job.status === 'queued' || job.status === 'running');
   const progress = (job.progress ?? {}) as {
     phase?: string;
     lines?: number;

@@ -6,28 +6,7 @@
 import { Form, useNavigation } from '@remix-run/react';
 import { useState, type ChangeEvent } from 'react';
 import { previewFile, type FilePreview } from '../../utils/file-preview';
-
-const TEXT_NAMES = [
-  'text',
-  'sentence',
-  'content',
-  'tweet_body',
-  'tweet',
-  'review',
-  'body',
-  'comment',
-  'message',
-];
-const LABEL_NAMES = ['label', 'sentiment', 'emotion', 'polarity', 'class', 'gold_label', 'gold'];
-
-/** The column the server would pick by name (case-insensitive), or "". */
-function guess(columns: string[], names: string[]): string {
-  for (const name of names) {
-    const hit = columns.find((c) => c.toLowerCase() === name);
-    if (hit) return hit;
-  }
-  return '';
-}
+import { LABEL_COLUMNS, recogniseColumn, TEXT_COLUMNS } from '../../../tasks/sentiment-columns.schema';
 
 export function SentimentUpload({ labels, error }: { labels: string[]; error?: string }) {
   const navigation = useNavigation();
@@ -47,8 +26,8 @@ export function SentimentUpload({ labels, error }: { labels: string[]; error?: s
       return;
     }
     setPreview(read);
-    setTextColumn(guess(read.columns, TEXT_NAMES));
-    setLabelColumn(guess(read.columns, LABEL_NAMES));
+    setTextColumn(recogniseColumn(read.columns, TEXT_COLUMNS) ?? '');
+    setLabelColumn(recogniseColumn(read.columns, LABEL_COLUMNS) ?? '');
   }
 
   const columns = preview?.columns ?? [];

@@ -1,18 +1,12 @@
 /** A training run's live status: waiting, the current step with a progress bar, done, or failed. */
-import { Link, useRevalidator } from '@remix-run/react';
-import { useEffect } from 'react';
+import { usePollWhile } from '../../utils/use-poll';
+import { Link } from '@remix-run/react';
 import type { TrainingJobView } from '../../utils/models.server';
 import { formatPercent } from '../../utils/format';
 import { REWARD_AXIS_LABELS, stageLabel } from '../../../tasks/reward-training.schema';
 
 export function TrainingStatus({ job, projectSlug }: { job: TrainingJobView; projectSlug: string }) {
-  const revalidator = useRevalidator();
-  const active = job.status === 'queued' || job.status === 'running';
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(() => revalidator.state === 'idle' && revalidator.revalidate(), 1000);
-    return () => clearInterval(timer);
-  }, [active, revalidator]);
+  usePollWhile(job.status === 'queued' || job.status === 'running');
   const axis = REWARD_AXIS_LABELS[job.axis as keyof typeof REWARD_AXIS_LABELS] ?? job.axis;
   const progress = job.progress ?? {};
   const percent = Math.round((progress.overall ?? 0) * 100);

@@ -2,9 +2,9 @@
  * Retraining cycles: "is the loop working?" as a chart of held-out accuracy before and after each
  * cycle, the cycles as a table, and the form that starts the next one with its live progress.
  */
-import { Form, useNavigation, useRevalidator } from '@remix-run/react';
+import { Form, useNavigation } from '@remix-run/react';
+import { usePollWhile } from '../../utils/use-poll';
 import { createColumnHelper } from '@tanstack/react-table';
-import { useEffect } from 'react';
 import type { SentimentOverview } from '../../utils/sentiment.server';
 import { formatDateTime, formatNumber, formatPercent } from '../../utils/format';
 import { LineChartCard } from '../charts';
@@ -62,13 +62,7 @@ const STAGES: Record<string, string> = {
 };
 
 function CycleStatus({ job }: { job: NonNullable<SentimentOverview['job']> }) {
-  const revalidator = useRevalidator();
-  const active = job.status === 'queued' || job.status === 'running';
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(() => revalidator.state === 'idle' && revalidator.revalidate(), 1000);
-    return () => clearInterval(timer);
-  }, [active, revalidator]);
+  usePollWhile(job.status === 'queued' || job.status === 'running');
   const stage = job.progress?.stage;
   const percent = Math.round((job.progress?.fraction ?? 0) * 100);
   return (
