@@ -95,3 +95,38 @@ export function SubmitSkip({ busy, onSkip }: { busy: boolean; onSkip: () => void
     </div>
   );
 }
+
+/** What an annotation screen shows when the queue has nothing for this person. */
+export function EmptyQueue({
+  title,
+  children,
+  done,
+  historyTo,
+  historyLabel,
+}: {
+  title: string;
+  /** why there is nothing, and when there will be */
+  children: ReactNode;
+  /** "Judged today: 3 · in total: 40" */
+  done: string;
+  historyTo: string;
+  historyLabel: string;
+}) {
+  return (
+    <div className="page">
+      <div className="card empty-state">
+        <h1>{title}</h1>
+        <p>{children}</p>
+        <p className="muted small">{done}</p>
+        <div className="row">
+          <Link to="/" className="button button-primary">
+            Back to your home page
+          </Link>
+          <Link to={historyTo} className="button">
+            {historyLabel}
+          </Link>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -28,3 +28,20 @@ export function ProjectProgress({
     </div>
   );
 }
+
+/** A job's progress bar: `value` of `max` done, named for screen readers. */
+export function JobProgressBar({ label, value, max = 100 }: { label: string; value: number; max?: number }) {
+  const share = max > 0 ? Math.min(1, value / max) : 0;
+  return (
+    <div
+      className="progress"
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={max}
+      aria-valuenow={value}
+    >
+      <span style={{ width: `${Math.round(share * 100)}%` }} />
+    </div>
+  );
+}

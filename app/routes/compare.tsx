@@ -1,9 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { json, redirect } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Markdown } from '../components/markdown';
-import { AnnotationBar, AnnotationPanels, SubmitSkip, type Panel } from '../components/annotation';
+import {
+  AnnotationBar,
+  AnnotationPanels,
+  EmptyQueue,
+  SubmitSkip,
+  type Panel,
+} from '../components/annotation';
 import { ScaleField } from '../components/compare/scale';
 import { FlagsGrid, type FlagState } from '../components/compare/flags';
 import { RouteErrorBoundary } from '../components/error-page';
@@ -211,26 +217,15 @@ export default function Compare() {
 
   if (!pair) {
     return (
-      <div className="page">
-        <div className="card empty-state">
-          <h1>Nothing to compare right now</h1>
-          <p>
-            Every pair open to you has all the judgments it needs, or waits for someone with a language or
-            expertise you have not listed. New pairs appear here as soon as a lead imports them.
-          </p>
-          <p className="muted small">
-            Judged today: {stats.today} · in total: {stats.total}
-          </p>
-          <div className="row">
-            <Link to="/" className="button button-primary">
-              Back to your home page
-            </Link>
-            <Link to="/compare/history" className="button">
-              Review your recent judgments
-            </Link>
-          </div>
-        </div>
-      </div>
+      <EmptyQueue
+        title="Nothing to compare right now"
+        done={`Judged today: ${stats.today} · in total: ${stats.total}`}
+        historyTo="/compare/history"
+        historyLabel="Review your recent judgments"
+      >
+        Every pair open to you has all the judgments it needs, or waits for someone with a language or
+        expertise you have not listed. New pairs appear here as soon as a lead imports them.
+      </EmptyQueue>
     );
   }
 

@@ -2,7 +2,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { json, redirect } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { AnnotationBar, AnnotationPanels, SubmitSkip, type Panel } from '../components/annotation';
+import {
+  AnnotationBar,
+  AnnotationPanels,
+  EmptyQueue,
+  SubmitSkip,
+  type Panel,
+} from '../components/annotation';
 import { RouteErrorBoundary } from '../components/error-page';
 import { SkipPanel } from '../components/skip-panel';
 import { requireRole } from '../utils/auth.server';
@@ -212,27 +218,16 @@ export default function Label() {
 
   if (!item) {
     return (
-      <div className="page">
-        <div className="card empty-state">
-          <h1>Nothing to label right now</h1>
-          <p>
-            Every item open to you has the labels it needs, was accepted from a confident model, or waits for
-            someone with a language you have not listed. New items appear here as soon as a lead imports them
-            or a retraining cycle sends uncertain ones back to people.
-          </p>
-          <p className="muted small">
-            Labelled today: {stats.today} · in total: {stats.total}
-          </p>
-          <div className="row">
-            <Link to="/" className="button button-primary">
-              Back to your home page
-            </Link>
-            <Link to="/label/history" className="button">
-              Review your recent labels
-            </Link>
-          </div>
-        </div>
-      </div>
+      <EmptyQueue
+        title="Nothing to label right now"
+        done={`Labelled today: ${stats.today} · in total: ${stats.total}`}
+        historyTo="/label/history"
+        historyLabel="Review your recent labels"
+      >
+        Every item open to you has the labels it needs, was accepted from a confident model, or waits for
+        someone with a language you have not listed. New items appear here as soon as a lead imports them or a
+        retraining cycle sends uncertain ones back to people.
+      </EmptyQueue>
     );
   }
 

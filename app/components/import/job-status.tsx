@@ -1,4 +1,5 @@
 /** What an import job is doing or did, as the import page shows it (preference and sentiment imports). */
+import { JobProgressBar } from '../project-progress';
 import { usePollWhile } from '../../utils/use-poll';
 
 interface ImportResult {
@@ -77,16 +78,7 @@ export function ImportJobStatus({ job }: { job: ImportJobView }) {
             <p>
               Writing {progress.records} of {progress.total} records…
             </p>
-            <div
-              className="progress"
-              role="progressbar"
-              aria-label="Import progress"
-              aria-valuemin={0}
-              aria-valuemax={progress.total}
-              aria-valuenow={progress.records}
-            >
-              <span style={{ width: `${Math.round(((progress.records ?? 0) / progress.total) * 100)}%` }} />
-            </div>
+            <JobProgressBar label="Import progress" value={progress.records ?? 0} max={progress.total} />
           </div>
         ) : (
           <p>Checking every line before writing anything: {progress.lines ?? 0} lines so far…</p>

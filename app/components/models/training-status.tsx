@@ -1,4 +1,5 @@
 /** A training run's live status: waiting, the current step with a progress bar, done, or failed. */
+import { JobProgressBar } from '../project-progress';
 import { usePollWhile } from '../../utils/use-poll';
 import { Link } from '@remix-run/react';
 import type { TrainingJobView } from '../../utils/models.server';
@@ -26,16 +27,7 @@ export function TrainingStatus({ job, projectSlug }: { job: TrainingJobView; pro
               </span>
             ) : null}
           </p>
-          <div
-            className="progress"
-            role="progressbar"
-            aria-label="Training progress"
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={percent}
-          >
-            <span style={{ width: `${percent}%` }} />
-          </div>
+          <JobProgressBar label="Training progress" value={percent} />
         </div>
       ) : null}
       {job.status === 'succeeded' ? (

@@ -2,6 +2,7 @@
  * Retraining cycles: "is the loop working?" as a chart of held-out accuracy before and after each
  * cycle, the cycles as a table, and the form that starts the next one with its live progress.
  */
+import { JobProgressBar } from '../project-progress';
 import { Form, useNavigation } from '@remix-run/react';
 import { usePollWhile } from '../../utils/use-poll';
 import { createColumnHelper } from '@tanstack/react-table';
@@ -71,16 +72,7 @@ function CycleStatus({ job }: { job: NonNullable<SentimentOverview['job']> }) {
       {job.status === 'running' ? (
         <div>
           <p>{stage ? `${STAGES[stage] ?? stage}…` : 'Starting…'}</p>
-          <div
-            className="progress"
-            role="progressbar"
-            aria-label="Cycle progress"
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={percent}
-          >
-            <span style={{ width: `${percent}%` }} />
-          </div>
+          <JobProgressBar label="Cycle progress" value={percent} />
         </div>
       ) : null}
       {job.status === 'succeeded' ? (
