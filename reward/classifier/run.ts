@@ -39,6 +39,8 @@ export interface ClassifierRunMetrics {
   lambda: number;
   temperature: number;
   train_seconds: number;
+  /** 2 when a helper thread shared the work (see train.ts on reproducing a model) */
+  train_threads: number;
   lambda_path: TrainedClassifier['lambdaPath'];
 }
 
@@ -97,7 +99,11 @@ function topFeatures(
   labels.forEach((label, c) => {
     const scored: { feature: string; weight: number }[] = [];
     for (const [slot, name] of featureNames) {
-      const w = head.weights[slot * C + c]!;
+      // softmax ignores what all classes share, so a feature's evidence for a class is its weight
+      // there less its mean weight (a class-1 cue can carry a raw weight > 0 for class 2 too)
+      let mean = 0;
+      for (let k = 0; k < C; k++) mean += head.weights[slot * C + k]!;
+      const w = head.weights[slot * C + c]! - mean / C;
       if (w > 0) scored.push({ feature: name, weight: w });
     }
     scored.sort((a, b) => b.weight - a.weight || (a.feature < b.feature ? -1 : 1));
@@ -153,6 +159,7 @@ export function trainAndEvaluateClassifier(
     lambda: model.lambda,
     temperature: model.temperature,
     train_seconds: model.seconds,
+    train_threads: model.threads,
     lambda_path: model.lambdaPath,
   };
   const manifest: ClassifierManifest = {

@@ -96,6 +96,25 @@ describe('trainClassifier', () => {
     expect(Buffer.from(a.head.weights.buffer).equals(Buffer.from(c.head.weights.buffer))).toBe(false);
   });
 
+  it('trains the same model on a helper thread as on one thread, and the same on every run', () => {
+    const big = syntheticTexts({ classes: 3, count: 4_000, seed: 21, noise: 0.1 });
+    const options = { seed: 3, parallelFrom: 1_000 };
+    const one = trainClassifier(big.examples, big.labels, config, { ...options, threads: 1 });
+    const two = trainClassifier(big.examples, big.labels, config, { ...options, threads: 2 });
+    const again = trainClassifier(big.examples, big.labels, config, { ...options, threads: 2 });
+    expect([one.threads, two.threads]).toEqual([1, 2]);
+    expect(Buffer.from(two.head.weights.buffer).equals(Buffer.from(again.head.weights.buffer))).toBe(true);
+    // the halves add up in another order than one thread's sums, so equal up to rounding
+    expect(two.lambda).toBe(one.lambda);
+    expect([...two.featureNames]).toEqual([...one.featureNames]);
+    const texts = big.examples.slice(0, 200).map((e) => e.text);
+    const p1 = predictTexts(one.head, one.featurizer, texts);
+    const p2 = predictTexts(two.head, two.featurizer, texts);
+    let gap = 0;
+    for (let i = 0; i < p1.length; i++) gap = Math.max(gap, Math.abs(p1[i]! - p2[i]!));
+    expect(gap).toBeLessThan(1e-3);
+  });
+
   it('treats a repeated text with split labels as one soft-labelled example', () => {
     const base = train.slice(0, 300);
     const text = 'cue0x1 cue1x1 word1 word2 word3';
@@ -166,8 +185,13 @@ describe('trainAndEvaluateClassifier', () => {
     expect(run.metrics.train_examples + run.metrics.test_examples).toBe(600);
     expect(run.metrics.test!.accuracy).toBeGreaterThan(run.metrics.majority_baseline_accuracy! + 0.3);
     expect(run.manifest.labels).toEqual(data.labels);
-    const top = run.manifest.topFeatures.class2!.slice(0, 5);
-    expect(top.filter((f) => f.feature.startsWith('cue2x')).length).toBeGreaterThanOrEqual(4);
+    const top = run.manifest.topFeatures.class2!.slice(0, 5).map((f) => f.feature);
+    // words and (quoted) character 4-grams; the 4-grams of one cue word are collinear, so how the
+    // weight splits between them is arbitrary, but class 2's cues lead and filler never shows up
+    const cue2 = (f: string) => /^cue2x\d+$/.test(f) || /^"(cue2|ue2x|e2x\d|2x\d\d)"$/.test(f);
+    expect(cue2(top[0]!)).toBe(true);
+    expect(top.filter(cue2).length).toBeGreaterThanOrEqual(3);
+    expect(top.some((f) => /word|ord|wor/.test(f))).toBe(false);
     expect(run.manifest.featurizer).toEqual(config);
   });
 
