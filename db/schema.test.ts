@@ -364,6 +364,7 @@ describe('parseSchema on db/schema.ts', () => {
       'AssignmentStatus',
       'FlagCategory',
       'JobStatus',
+      'PrelabelSource',
       'ProjectType',
       'RewardAxis',
       'Role',

@@ -285,6 +285,9 @@ export interface SentimentItemsTable {
 
 export type SentimentRoute = 'human' | 'auto' | 'audit';
 
+/** lexicon: the word list; pretrained: a configured Transformers.js model; model: the project's own classifier */
+export type PrelabelSource = 'lexicon' | 'pretrained' | 'model';
+
 export interface PrelabelsTable {
   id: Generated<string>;
   item_id: string;
@@ -293,8 +296,8 @@ export interface PrelabelsTable {
   confidence: number;
   probabilities: Json<Record<string, number>>;
   route: SentimentRoute;
-  /** lexicon: the cold-start scorer (never auto-accepted); model: a trained classifier */
-  source: Generated<'lexicon' | 'model'>;
+  /** lexicon and pretrained: cold start (never auto-accepted); model: a classifier trained here */
+  source: Generated<PrelabelSource>;
   created_at: GeneratedTimestamp;
 }
 
@@ -351,7 +354,7 @@ export interface SentimentCyclesTable {
   status: Generated<'running' | 'done' | 'failed'>;
   before_model_id: string | null;
   /** what pre-labeled before this cycle: the lexicon, a trained model, or nothing (null) */
-  before_source: 'lexicon' | 'model' | null;
+  before_source: PrelabelSource | null;
   after_model_id: string | null;
   before_metrics: Json<Record<string, unknown>> | null;
   after_metrics: Json<Record<string, unknown>> | null;

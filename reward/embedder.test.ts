@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { env } from '@huggingface/transformers';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Embedder, EmbedderUnavailableError, loadEmbedder } from './embedder';
+import { forbidNetwork } from './testing/no-network';
 import { readVocabSize, writeTinyBertModel } from './testing/tiny-bert';
 import { writeTinyTokenizer } from './testing/tiny-tokenizer';
 
@@ -25,25 +25,11 @@ const TEXTS = [
 ];
 
 let root: string;
-// Transformers.js fetches through env.fetch: any call at all means something tried the network.
-const fetchSpy = vi.fn((_url: unknown, _init?: unknown) =>
-  Promise.reject(new Error('network is off in tests')),
-);
-const realFetch = env.fetch;
-
+forbidNetwork();
 beforeAll(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'arbiter-embedder-'));
-  env.fetch = fetchSpy;
 });
-afterAll(() => {
-  env.fetch = realFetch;
-  fs.rmSync(root, { recursive: true, force: true });
-});
-afterEach(() => {
-  const urls = fetchSpy.mock.calls.map(([url]) => String(url));
-  fetchSpy.mockClear(); // blame only the test (or its suite's beforeAll) that fetched
-  expect(urls, 'network requests').toEqual([]);
-});
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 function norm(v: Float32Array): number {
   return Math.hypot(...v);

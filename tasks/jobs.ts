@@ -22,6 +22,8 @@ export interface JobContext {
   db: Kysely<Database>;
   /** records progress (throttled) and renews the lease; throws when the job was taken away */
   progress(progress: Record<string, unknown>): Promise<void>;
+  /** ARBITER_MODELS_DIR: where jobs find pretrained models (a sentiment project's cold start) */
+  modelsDir?: string | null;
 }
 
 export type JobHandler = (job: JobRow, context: JobContext) => Promise<Record<string, unknown>>;
@@ -32,6 +34,8 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** for tests: a fixed worker name */
   name?: string;
+  /** handed to every job (JobContext.modelsDir) */
+  modelsDir?: string | null;
   log?: (line: string) => void;
 }
 
@@ -71,7 +75,7 @@ export function startWorker(db: Kysely<Database>, options: WorkerOptions): () =>
         await sleep(pollMs);
         continue;
       }
-      await runOne(db, job, name, leaseMs, options.handlers[job.kind]!, log);
+      await runOne(db, job, name, leaseMs, options.handlers[job.kind]!, log, options.modelsDir ?? null);
     }
   })();
 
@@ -89,10 +93,12 @@ async function runOne(
   leaseMs: number,
   handler: JobHandler,
   log: (line: string) => void,
+  modelsDir: string | null,
 ) {
   let lastWrite = 0;
   const context: JobContext = {
     db,
+    modelsDir,
     async progress(progress) {
       const now = Date.now();
       if (now - lastWrite < 250) return;

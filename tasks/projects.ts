@@ -6,8 +6,19 @@ import { PROJECT_TYPES } from '../db/schema';
 import { findProjectBySlug, insertProject } from '../db/queries/projects';
 import { recordActorEvent, type Actor } from './accounts';
 import { UserInputError, describeZodIssue } from './errors';
-import { SentimentSettingsSchema } from './sentiment-settings';
-import { lexiconPredictor, prelabelItems, rerouteStored, type RerouteCounts } from './sentiment-prelabel';
+import { findActiveModel } from '../db/queries/models';
+import { readPretrainedLabels } from '../reward/pretrained-classifier';
+import { sentimentSettings, SentimentSettingsSchema } from './sentiment-settings';
+import {
+  lexiconPredictor,
+  prelabelItems,
+  pretrainedColumns,
+  rerouteStored,
+  SENTIMENT_AXIS,
+  type PredictorContext,
+  type RerouteCounts,
+} from './sentiment-prelabel';
+import { enqueueReprelabel } from './sentiment-reprelabel';
 
 export const SlugSchema = z
   .string()
@@ -123,6 +134,41 @@ export const ProjectSettingsSchema = z.object({
 export interface SettingsOutcome {
   /** what new routing settings did to items already pre-labeled (sentiment projects) */
   rerouted: RerouteCounts | null;
+  /** a new cold-start model pre-labels the waiting items again in this job (no trained model yet) */
+  prelabelJobId: string | null;
+}
+
+/**
+ * Checks a sentiment project's cold-start model before it is saved: present under the models
+ * directory, and some of its classes map onto the project's labels. Throws UserInputError naming
+ * the field.
+ */
+function checkColdStart(
+  modelId: string,
+  labelMap: Record<string, string>,
+  labels: readonly string[],
+  context: PredictorContext,
+): void {
+  if (!context.modelsDir)
+    throw new UserInputError('No model directory is configured (ARBITER_MODELS_DIR).', 'coldStartModel');
+  let modelLabels: string[];
+  try {
+    modelLabels = readPretrainedLabels({
+      modelId,
+      localModelPath: context.modelsDir,
+      allowRemoteModels: false,
+    });
+  } catch (error) {
+    throw new UserInputError(`${(error as Error).message}.`, 'coldStartModel');
+  }
+  try {
+    pretrainedColumns(modelLabels, labels, labelMap);
+  } catch (error) {
+    throw new UserInputError(
+      `The cold-start model ${modelId}: ${(error as Error).message}.`,
+      Object.keys(labelMap).length ? 'coldStartLabelMap' : 'coldStartModel',
+    );
+  }
 }
 
 /** Applies the given settings in one transaction and records what changed. */
@@ -131,6 +177,7 @@ export async function updateProjectSettings(
   projectId: string,
   input: z.input<typeof ProjectSettingsSchema>,
   actor: Actor,
+  context: PredictorContext = {},
 ): Promise<SettingsOutcome> {
   const parsed = ProjectSettingsSchema.safeParse(input);
   if (!parsed.success) {
@@ -202,18 +249,35 @@ export async function updateProjectSettings(
       changed,
     );
     let rerouted: RerouteCounts | null = null;
+    let prelabelJobId: string | null = null;
     if (current.type === 'sentiment') {
       const project = await trx
         .selectFrom('projects')
         .selectAll()
         .where('id', '=', projectId)
         .executeTakeFirstOrThrow();
-      // a new label set gets the word list's view of it; new routing settings apply to stored pre-labels
-      if (relabel) await prelabelItems(trx, project, lexiconPredictor(project.label_set));
-      else if (d.autoAcceptThreshold !== undefined || d.auditRate !== undefined)
+      const before = sentimentSettings(current.settings);
+      const after = sentimentSettings(project.settings);
+      const coldStartChanged =
+        before.coldStartModel !== after.coldStartModel ||
+        (after.coldStartModel !== null &&
+          JSON.stringify(before.coldStartLabelMap) !== JSON.stringify(after.coldStartLabelMap));
+      // checked when it changes (or the labels do), so a model that went missing later does not
+      // block saving other settings; pre-labeling then says why it used the word list instead
+      if (after.coldStartModel && (coldStartChanged || relabel))
+        checkColdStart(after.coldStartModel, after.coldStartLabelMap, project.label_set, context);
+      const trained = await findActiveModel(trx, { projectId, kind: 'sentiment', axis: SENTIMENT_AXIS });
+      // a new label set or a new cold start (while no trained model decides) re-pre-labels the
+      // waiting items: the word list at once, a pretrained model in a job (it may take minutes);
+      // new routing settings apply to the stored pre-labels at once
+      if (!trained && (relabel || coldStartChanged)) {
+        if (after.coldStartModel)
+          prelabelJobId = await enqueueReprelabel(trx, projectId, actor.userId ?? null);
+        else await prelabelItems(trx, project, lexiconPredictor(project.label_set));
+      } else if (d.autoAcceptThreshold !== undefined || d.auditRate !== undefined)
         rerouted = await rerouteStored(trx, project);
     }
-    return { rerouted };
+    return { rerouted, prelabelJobId };
   });
 }
 

@@ -40,6 +40,7 @@ import {
   prelabelItems,
   SENTIMENT_AXIS,
   type Predictor,
+  type PredictorContext,
   type RoutingCounts,
 } from './sentiment-prelabel';
 import { plurality } from './sentiment-labels';
@@ -182,6 +183,7 @@ export async function runCycleNow(
   projectSlug: string,
   input: StartCycleInput,
   report: (stage: string, fraction: number) => void,
+  context: PredictorContext = {},
 ): Promise<CycleOutcome> {
   const { project, seed, activate } = await checkCycle(db, projectSlug, input);
   return runCycle(
@@ -192,6 +194,8 @@ export async function runCycleNow(
       payload: { projectId: project.id, seed, activate, actor: actorPayload(actor) },
     },
     report,
+    undefined,
+    context,
   );
 }
 
@@ -238,6 +242,7 @@ export async function runCycle(
   job: Pick<JobRow, 'id' | 'created_by'> & { payload: unknown },
   report: (stage: string, fraction: number, extra?: Record<string, unknown>) => void,
   signal?: AbortSignal,
+  options: PredictorContext = {},
 ): Promise<CycleOutcome> {
   const parsed = CyclePayload.safeParse(job.payload);
   if (!parsed.success) throw new PermanentJobError(`Invalid cycle job: ${parsed.error.issues[0]!.message}`);
@@ -261,7 +266,9 @@ export async function runCycle(
     const humanLabels = items.filter((i) => !i.is_holdout).reduce((n, i) => n + i.labels.length, 0);
     report('load', 1, { examples: examples.length, holdout: holdout.length });
 
-    const beforePredictor = await openActivePredictor(db, project);
+    const { predictor: beforePredictor } = await openActivePredictor(db, project, {
+      modelsDir: options.modelsDir,
+    });
     report('measure the current model', 0);
     const before = await measure(beforePredictor, holdout, labels).finally(() => beforePredictor?.dispose());
     const audits = await db
@@ -430,6 +437,7 @@ export const runSentimentCycleJob: JobHandler = async (job, context: JobContext)
         if (Date.now() - lastWrite >= 500) write();
       },
       controller.signal,
+      { modelsDir: context.modelsDir },
     );
     return {
       cycle: outcome.cycle.number,

@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../db/schema';
+import type { Database, PrelabelSource } from '../db/schema';
 import {
   expireLeases,
   findOpenLease,
@@ -76,7 +76,7 @@ export interface ItemView {
   /** an audit checks an accepted pre-label, so the pre-label is never shown for it */
   isAudit: boolean;
   /** shown unless the project is blind or this is an audit */
-  prelabel: { label: string; confidence: number; source: 'lexicon' | 'model' } | null;
+  prelabel: { label: string; confidence: number; source: PrelabelSource } | null;
   /** the project hides pre-labels to avoid anchoring */
   blind: boolean;
   expiresAt: Date;

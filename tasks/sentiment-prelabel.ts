@@ -1,12 +1,13 @@
 /**
  * Pre-labeling and routing sentiment items. A predictor is the project's active classifier
- * (through ONNX) or, before one exists, the VADER lexicon; its distribution over the label set
- * becomes a pre-label, and routing (sentiment-routing.ts) sends the item to people, accepts it, or
+ * (through ONNX) or, before one exists, the cold start: the project's configured pretrained
+ * Transformers.js model when it is present locally, else the VADER lexicon. Its distribution over
+ * the label set becomes a pre-label, and routing (sentiment-routing.ts) sends the item to people, accepts it, or
  * accepts it and draws it for audit. Runs inside the caller's transaction, so imported items never
  * exist without a route and a re-routing pass lands whole.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, Project } from '../db/schema';
+import type { Database, PrelabelSource, Project } from '../db/schema';
 import { findActiveModel, findModelArtefact } from '../db/queries/models';
 import {
   insertAudits,
@@ -21,6 +22,8 @@ import { loadClassifierBytes } from '../reward/classifier/artefact';
 import { predictTextsOnnx } from '../reward/classifier/predict';
 import { createFeaturizer } from '../reward/featurize';
 import { lexiconProbabilities, polarityRoles } from '../reward/lexicon';
+import { missingModelFiles } from '../reward/local-models';
+import { loadPretrainedClassifier } from '../reward/pretrained-classifier';
 import { unpackArtefact } from './model-artefacts';
 import { itemPriority, routeFor, type Prelabel } from './sentiment-routing';
 import { sentimentSettings, type SentimentSettings } from './sentiment-settings';
@@ -31,8 +34,11 @@ export const SENTIMENT_AXIS = 'sentiment';
 export const ROUTING_SEED = 1;
 
 export interface Predictor {
-  source: 'lexicon' | 'model';
+  source: PrelabelSource;
+  /** the project's trained model (models table); null for the cold start */
   modelId: string | null;
+  /** what people see it called: "the active model", a pretrained model's id, "the VADER word list" */
+  name: string;
   /** per text, a distribution over the project's labels (label-set order) */
   predict(texts: readonly string[]): Promise<Float64Array[]>;
   /** releases the model's ONNX session (a no-op for the lexicon) */
@@ -45,6 +51,7 @@ export function lexiconPredictor(labels: readonly string[]): Predictor | null {
   return {
     source: 'lexicon',
     modelId: null,
+    name: 'the VADER word list',
     predict: async (texts) => texts.map((t) => lexiconProbabilities(t, labels)!),
     dispose: async () => undefined,
   };
@@ -69,6 +76,7 @@ export async function openModelPredictor(
   return {
     source: 'model',
     modelId,
+    name: 'the active model',
     async predict(texts) {
       const probs = await predictTextsOnnx(scorer, featurizer, texts);
       return texts.map((_, r) => Float64Array.from(column, (c) => (c < 0 ? 0 : probs[r * C + c]!)));
@@ -77,15 +85,135 @@ export async function openModelPredictor(
   };
 }
 
-/** The project's active classifier if it has one, else the lexicon, else null (no pre-labels). */
-export async function openActivePredictor(db: Kysely<Database>, project: Project): Promise<Predictor | null> {
+/** Where pretrained models live: ARBITER_MODELS_DIR, read by the app's config and passed down. */
+export interface PredictorContext {
+  modelsDir?: string | null;
+}
+
+/**
+ * For each project label, the column of the pretrained model's class it comes from (−1: none).
+ * An explicit map (model class → project label) wins; otherwise names match, case aside. Throws a
+ * message for people when a mapped name does not exist or when nothing maps at all.
+ */
+export function pretrainedColumns(
+  modelLabels: readonly string[],
+  projectLabels: readonly string[],
+  explicit: Record<string, string>,
+): number[] {
+  const columns = projectLabels.map(() => -1);
+  const entries = Object.entries(explicit);
+  if (entries.length > 0) {
+    for (const [from, to] of entries) {
+      const c = modelLabels.indexOf(from);
+      const p = projectLabels.indexOf(to);
+      if (c < 0) throw new Error(`the model has no class "${from}" (it has ${modelLabels.join(', ')})`);
+      if (p < 0) throw new Error(`the project has no label "${to}" (it has ${projectLabels.join(', ')})`);
+      columns[p] = c;
+    }
+  } else {
+    const lower = modelLabels.map((l) => l.toLowerCase());
+    projectLabels.forEach((l, p) => (columns[p] = lower.indexOf(l.toLowerCase())));
+  }
+  if (columns.every((c) => c < 0))
+    throw new Error(
+      `none of its classes (${modelLabels.join(', ')}) is one of the project's labels (${projectLabels.join(', ')}); give a label map such as ${modelLabels[0]}=${projectLabels[0]}`,
+    );
+  return columns;
+}
+
+/**
+ * The project's configured pretrained model as a predictor, loaded now (before any transaction, as
+ * openModelPredictor). Its distribution is renormalized over the classes that map onto the project's
+ * labels. Throws, saying why, when it is not there, does not load, or does not map.
+ */
+export async function openPretrainedPredictor(
+  modelId: string,
+  labelMap: Record<string, string>,
+  labels: readonly string[],
+  context: PredictorContext,
+): Promise<Predictor> {
+  if (!context.modelsDir) throw new Error('no model directory is configured (ARBITER_MODELS_DIR)');
+  const model = await loadPretrainedClassifier({
+    modelId,
+    localModelPath: context.modelsDir,
+    allowRemoteModels: false,
+  });
+  let columns: number[];
+  try {
+    columns = pretrainedColumns(model.labels, labels, labelMap);
+  } catch (error) {
+    await model.dispose();
+    throw new Error(`cold-start model ${modelId}: ${(error as Error).message}`);
+  }
+  return {
+    source: 'pretrained',
+    modelId: null,
+    name: modelId,
+    async predict(texts) {
+      const scores = await model.classify(texts);
+      return scores.map((row) => {
+        const out = Float64Array.from(columns, (c) => (c < 0 ? 0 : row[c]!));
+        const sum = out.reduce((a, b) => a + b, 0);
+        return sum > 0 ? out.map((v) => v / sum) : out.fill(1 / out.length);
+      });
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+/**
+ * Why the project's configured cold-start model cannot be used as things stand (no model
+ * directory, files missing), or null when it looks usable or none is configured. Cheap: it checks
+ * files, it does not load the model.
+ */
+export function coldStartProblem(settings: SentimentSettings, context: PredictorContext): string | null {
+  if (!settings.coldStartModel) return null;
+  if (!context.modelsDir) return 'no model directory is configured (ARBITER_MODELS_DIR)';
+  return missingModelFiles({
+    modelId: settings.coldStartModel,
+    localModelPath: context.modelsDir,
+    allowRemoteModels: false,
+  });
+}
+
+export interface ActivePredictor {
+  /** null: nothing can pre-label (no model, and the labels are not the lexicon's) */
+  predictor: Predictor | null;
+  /** why the configured cold-start model was not used, when it was not */
+  note: string | null;
+}
+
+/**
+ * The project's active classifier if it has one; else its cold start: the configured pretrained
+ * model, or (when none is configured, or it cannot be used, which `note` then says) the lexicon.
+ */
+export async function openActivePredictor(
+  db: Kysely<Database>,
+  project: Project,
+  context: PredictorContext = {},
+): Promise<ActivePredictor> {
   const active = await findActiveModel(db, {
     projectId: project.id,
     kind: 'sentiment',
     axis: SENTIMENT_AXIS,
   });
-  if (active) return openModelPredictor(db, active.id, project.label_set);
-  return lexiconPredictor(project.label_set);
+  if (active) return { predictor: await openModelPredictor(db, active.id, project.label_set), note: null };
+  const settings = sentimentSettings(project.settings);
+  let note: string | null = null;
+  if (settings.coldStartModel) {
+    try {
+      const predictor = await openPretrainedPredictor(
+        settings.coldStartModel,
+        settings.coldStartLabelMap,
+        project.label_set,
+        context,
+      );
+      return { predictor, note: null };
+    } catch (error) {
+      note = `The cold-start model ${settings.coldStartModel} was not used: ${(error as Error).message}`;
+    }
+  }
+  return { predictor: lexiconPredictor(project.label_set), note };
 }
 
 export interface RoutingCounts {

@@ -8,10 +8,14 @@ const model = (p: number[]) => ({ probabilities: p, source: 'model' as const });
 const keys = Array.from({ length: 10_000 }, (_, i) => `hash-${i}`);
 
 describe('routing', () => {
-  it('sends low-confidence, lexicon and held-out items to people and accepts the rest', () => {
+  it('sends low-confidence, cold-start and held-out items to people and accepts the rest', () => {
     const item = { key: 'a', isHoldout: false };
     expect(routeFor(item, model([0.85, 0.1, 0.05]), settings, 1)).toBe('human');
     expect(routeFor(item, { probabilities: [0.95, 0.03, 0.02], source: 'lexicon' }, settings, 1)).toBe(
+      'human',
+    );
+    // a pretrained model however sure: nothing has measured it on this project yet
+    expect(routeFor(item, { probabilities: [0.999, 0.001, 0], source: 'pretrained' }, settings, 1)).toBe(
       'human',
     );
     expect(routeFor({ key: 'a', isHoldout: true }, model([0.99, 0.01, 0]), settings, 1)).toBe('human');

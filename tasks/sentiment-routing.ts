@@ -1,12 +1,12 @@
 /**
  * Where a pre-labeled sentiment item goes: to people (below the project's confidence threshold, a
- * lexicon guess, or a held-out item), accepted as it is, or accepted and drawn at random for an
+ * cold-start guess, or a held-out item), accepted as it is, or accepted and drawn at random for an
  * audit. Pure and seeded: the same item, pre-label and settings always give the same route, and
  * an item's audit and held-out draws never change when it is routed again. Draws are keyed by the
  * item's content hash, not its database id, so importing the same file into a fresh project makes
  * the same choices.
  */
-import type { SentimentRoute } from '../db/schema';
+import type { PrelabelSource, SentimentRoute } from '../db/schema';
 import { seededDraw, uncertaintyPolicy } from './selection';
 import type { SentimentSettings } from './sentiment-settings';
 
@@ -24,8 +24,11 @@ export const EXPLORATION_SHARE = 0.3;
 export interface Prelabel {
   /** distribution over the project's labels, in label-set order */
   probabilities: ArrayLike<number>;
-  /** 'lexicon' (cold start, never auto-accepted) or 'model' (a trained classifier) */
-  source: 'lexicon' | 'model';
+  /**
+   * 'lexicon' and 'pretrained' are cold start: hints and queue order, never auto-accepted, since
+   * nothing measured them on this project; 'model' is a classifier trained (and measured) here
+   */
+  source: PrelabelSource;
 }
 
 /** The route for an item with this pre-label (or none). */

@@ -18,6 +18,13 @@ export const SENTIMENT_DEFAULTS = {
   holdoutRate: 0.1,
   /** at most this many held-out items per project */
   holdoutMax: 300,
+  /**
+   * cold start before a trained model: a Transformers.js text-classification model id (under
+   * ARBITER_MODELS_DIR) instead of the word list; null for the word list
+   */
+  coldStartModel: null as string | null,
+  /** the cold-start model's class names → the project's labels; empty matches names, case aside */
+  coldStartLabelMap: {} as Record<string, string>,
 };
 
 export type SentimentSettings = typeof SENTIMENT_DEFAULTS;
@@ -44,6 +51,38 @@ export const SentimentSettingsSchema = z.object({
     .int('The held-out maximum must be a whole number.')
     .min(0, 'The held-out maximum cannot be negative.')
     .max(100_000, 'The held-out maximum can be at most 100,000.')
+    .optional(),
+  // '' or "none" (a form's empty field, the CLI's word) turn the model off
+  coldStartModel: z
+    .string({ error: 'The cold-start model must be a model id like owner/name, or none.' })
+    .trim()
+    .max(200, 'The cold-start model id can be at most 200 characters.')
+    .transform((v) => (v === '' || v.toLowerCase() === 'none' ? null : v))
+    .nullable()
+    .optional(),
+  coldStartLabelMap: z
+    .union([z.string(), z.record(z.string(), z.string())], {
+      error: 'The cold-start label map looks like POSITIVE=positive,NEGATIVE=negative.',
+    })
+    .transform((v, ctx) => {
+      if (typeof v !== 'string') return v;
+      const map: Record<string, string> = {};
+      for (const pair of v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const [from, to, ...rest] = pair.split('=').map((s) => s.trim());
+        if (!from || !to || rest.length) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `The cold-start label map has "${pair}"; write model label=project label, e.g. POSITIVE=positive.`,
+          });
+          return z.NEVER;
+        }
+        map[from] = to;
+      }
+      return map;
+    })
     .optional(),
 });
 export type SentimentSettingsInput = z.input<typeof SentimentSettingsSchema>;

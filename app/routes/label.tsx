@@ -126,7 +126,9 @@ function Suggestion({
       <span className="muted">
         {item.prelabel.source === 'model'
           ? `(model, ${percent}% confident)`
-          : `(word-list guess, strength ${percent}%: a hint, not a measured probability)`}
+          : item.prelabel.source === 'pretrained'
+            ? `(pretrained model, ${percent}%: a hint, not yet measured on this project)`
+            : `(word-list guess, strength ${percent}%: a hint, not a measured probability)`}
       </span>{' '}
       <span className="small muted">
         <kbd>Enter</kbd> accepts it

@@ -86,6 +86,8 @@ function settingsFrom(form: FormData) {
     blindPrelabels: check('blindPrelabels'),
     holdoutRate: text('holdoutRate'),
     holdoutMax: text('holdoutMax'),
+    coldStartModel: text('coldStartModel'),
+    coldStartLabelMap: text('coldStartLabelMap'),
     labelSet: text('labels')
       ?.split(',')
       .map((l) => l.trim())
@@ -94,6 +96,8 @@ function settingsFrom(form: FormData) {
 }
 
 function settingsMessage(outcome: Awaited<ReturnType<typeof saveSettings>>): string {
+  if (outcome.prelabelJobId)
+    return 'Settings saved; the waiting items are being pre-labeled again with the new cold start (see Routing).';
   const r = outcome.rerouted;
   if (!r || r.reopened + r.accepted === 0) return 'Settings saved.';
   const parts = [];
@@ -255,6 +259,8 @@ export default function ProjectPage() {
               routing={sentiment.routing}
               threshold={sentiment.settings.autoAcceptThreshold}
               activeModel={sentiment.activeModel}
+              coldStart={sentiment.coldStart}
+              prelabelJob={sentiment.prelabelJob}
             />
             <BarChartCard
               title="Labels per day"

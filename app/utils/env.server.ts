@@ -43,6 +43,7 @@ const EnvSchema = z.object({
     .min(1024)
     .default(256 * 1024 * 1024),
   ARBITER_UPLOAD_DIR: optionalString,
+  ARBITER_MODELS_DIR: z.string().default('./models'),
   ARBITER_WORKER: z.enum(['on', 'off']).default('on'),
   ARBITER_LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   ARBITER_LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
@@ -65,6 +66,8 @@ export interface AppConfig {
   maxUploadBytes: number;
   /** where uploaded files wait for their import job; must be shared by all app processes' workers */
   uploadDir: string;
+  /** pretrained Transformers.js models, one directory per model id (a sentiment project's cold start) */
+  modelsDir: string;
   /** whether this process runs background jobs */
   worker: boolean;
   loginLimits: { windowMinutes: number; maxFailuresPerAccount: number; maxFailuresPerAddress: number };
@@ -110,6 +113,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: e.ARBITER_MAX_BODY_BYTES,
     maxUploadBytes: e.ARBITER_MAX_UPLOAD_BYTES,
     uploadDir: path.resolve(e.ARBITER_UPLOAD_DIR ?? path.join(dataDir, 'uploads')),
+    modelsDir: path.resolve(e.ARBITER_MODELS_DIR),
     worker: e.ARBITER_WORKER === 'on',
     loginLimits: {
       windowMinutes: e.ARBITER_LOGIN_WINDOW_MINUTES,

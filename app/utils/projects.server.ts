@@ -30,7 +30,10 @@ export const saveSettings = (
   projectId: string,
   input: Parameters<typeof updateProjectSettings>[2],
   actor: Actor,
-) => updateProjectSettings(getAppContext().db, projectId, input, actor);
+) =>
+  updateProjectSettings(getAppContext().db, projectId, input, actor, {
+    modelsDir: getAppContext().config.modelsDir,
+  });
 
 export const membership = {
   add: (projectId: string, email: string, actor: Actor) =>

@@ -11,7 +11,8 @@ import {
 import type { Actor } from '../../tasks/accounts';
 import { estimateAuditErrors } from '../../tasks/sentiment-audits';
 import { SENTIMENT_CYCLE_JOB, startSentimentCycle, type StartCycleInput } from '../../tasks/sentiment-cycle';
-import { SENTIMENT_AXIS } from '../../tasks/sentiment-prelabel';
+import { coldStartProblem, SENTIMENT_AXIS } from '../../tasks/sentiment-prelabel';
+import { SENTIMENT_PRELABEL_JOB } from '../../tasks/sentiment-reprelabel';
 import { sentimentSettings } from '../../tasks/sentiment-settings';
 import { getAppContext } from './context.server';
 
@@ -24,7 +25,7 @@ const numberOf = (metrics: Record<string, unknown> | null, key: string) =>
 export async function sentimentOverview(project: Project, jobId: string | null) {
   const db = getAppContext().db;
   const settings = sentimentSettings(project.settings);
-  const [routing, outcomes, accepted, cycles, active, job] = await Promise.all([
+  const [routing, outcomes, accepted, cycles, active, job, prelabelJob] = await Promise.all([
     routingSummary(db, project.id),
     listAuditOutcomes(db, project.id),
     listAcceptedConfidences(db, project.id),
@@ -38,6 +39,7 @@ export async function sentimentOverview(project: Project, jobId: string | null) 
           projectId: project.id,
           statuses: ['queued', 'running'],
         }),
+    findLatestJob(db, { kind: SENTIMENT_PRELABEL_JOB, projectId: project.id }),
   ]);
   const ownJob = job && job.kind === SENTIMENT_CYCLE_JOB && job.project_id === project.id ? job : null;
   return {
@@ -74,6 +76,25 @@ export async function sentimentOverview(project: Project, jobId: string | null) 
           : null,
       error: c.error,
     })),
+    coldStart: {
+      model: settings.coldStartModel,
+      problem: coldStartProblem(settings, { modelsDir: getAppContext().config.modelsDir }),
+    },
+    // the newest re-pre-labeling pass (a new cold start), running or finished
+    prelabelJob: prelabelJob
+      ? {
+          id: prelabelJob.id,
+          status: prelabelJob.status,
+          progress: (prelabelJob.progress ?? null) as { done?: number; total?: number } | null,
+          error: prelabelJob.error,
+          result: (prelabelJob.result ?? null) as {
+            by?: string | null;
+            note?: string | null;
+            routing?: { human: number; auto: number; audit: number };
+          } | null,
+          finishedAt: prelabelJob.finished_at?.toISOString() ?? null,
+        }
+      : null,
     activeModel: active
       ? {
           version: active.version,

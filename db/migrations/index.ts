@@ -8,10 +8,12 @@ import * as initial from './2026_11_22_0900_initial';
 import * as queue from './2026_11_22_1000_queue';
 import * as rewardScores from './2026_11_22_1100_reward_scores';
 import * as sentimentLoop from './2026_12_01_0900_sentiment_loop';
+import * as pretrainedPrelabels from './2026_12_01_1500_pretrained_prelabels';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22_0900_initial': initial,
   '2026_11_22_1000_queue': queue,
   '2026_11_22_1100_reward_scores': rewardScores,
   '2026_12_01_0900_sentiment_loop': sentimentLoop,
+  '2026_12_01_1500_pretrained_prelabels': pretrainedPrelabels,
 };

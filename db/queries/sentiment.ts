@@ -3,7 +3,7 @@
  * Multi-row writes take a transaction from the caller, so an import or a routing pass lands whole.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, SentimentRoute } from '../schema';
+import type { Database, PrelabelSource, SentimentRoute } from '../schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -108,7 +108,7 @@ export async function listRoutableItems(
 export interface NewPrelabel {
   item_id: string;
   model_id: string | null;
-  source: 'lexicon' | 'model';
+  source: PrelabelSource;
   label: string;
   confidence: number;
   probabilities: Record<string, number>;
@@ -291,7 +291,7 @@ export interface CycleRow {
   job_id: string | null;
   status: 'running' | 'done' | 'failed';
   before_model_id: string | null;
-  before_source: 'lexicon' | 'model' | null;
+  before_source: PrelabelSource | null;
   after_model_id: string | null;
   before_metrics: Record<string, unknown> | null;
   after_metrics: Record<string, unknown> | null;
@@ -398,7 +398,7 @@ export interface StoredRoute {
   prelabel_id: string;
   label: string;
   probabilities: Record<string, number>;
-  source: 'lexicon' | 'model';
+  source: PrelabelSource;
 }
 
 /**

@@ -20,6 +20,12 @@ export interface TinyBertOptions {
   seed: number;
   /** longest sequence the position table covers; tokenizers truncate at model_max_length (512) */
   maxPositions?: number;
+  /**
+   * Makes it a sequence classifier (BertForSequenceClassification's output `logits`, batch × classes)
+   * instead of an encoder: a text's logits are the mean over its real tokens of each token's row in
+   * `evidence` (token id → one value per class; other tokens add 0), so a test knows what it says.
+   */
+  classifier?: { classes: number; evidence: ReadonlyMap<number, readonly number[]> };
 }
 
 function floatTensor(name: string, dims: number[], values: Float32Array) {
@@ -67,6 +73,10 @@ function valueInfo(name: string, elemType: number, dims: (string | number)[]) {
  * Same options → same bytes.
  */
 export function buildTinyBertModel(opts: TinyBertOptions): Uint8Array {
+  if (opts.classifier) {
+    const { nodes, initializer, output } = classifierGraph(opts);
+    return encodeModel('tiny_bert_classifier', nodes, initializer, output);
+  }
   const { vocabSize, hidden, seed } = opts;
   const maxPositions = opts.maxPositions ?? 512;
   const rng = createRng(seed);
@@ -91,32 +101,74 @@ export function buildTinyBertModel(opts: TinyBertOptions): Uint8Array {
     node('Add', ['words', 'types'], ['words_types']),
     node('Add', ['words_types', 'positions'], ['x']),
     // the masked mean over real tokens stands in for attention: cheap, and blind to padding
-    node('Cast', ['attention_mask'], ['mask_float'], [{ name: 'to', type: INT, i: DataType.FLOAT }]),
-    node('Unsqueeze', ['mask_float', 'axis_last'], ['mask']),
-    node('Mul', ['x', 'mask'], ['x_masked']),
-    node('ReduceSum', ['x_masked', 'axis_seq'], ['x_sum'], [{ name: 'keepdims', type: INT, i: 1 }]),
-    node('ReduceSum', ['mask', 'axis_seq'], ['mask_sum'], [{ name: 'keepdims', type: INT, i: 1 }]),
-    node('Max', ['mask_sum', 'eps'], ['mask_count']),
-    node('Div', ['x_sum', 'mask_count'], ['context']),
+    ...maskedMeanNodes('x', 'context', 1),
     node('MatMul', ['context', 'mix'], ['context_mixed']),
     node('Add', ['x', 'context_mixed'], ['pre_activation']),
     node('Tanh', ['pre_activation'], ['last_hidden_state']),
   ];
+  return encodeModel('tiny_bert', nodes, initializer, [
+    valueInfo('last_hidden_state', DataType.FLOAT, ['batch', 'sequence', hidden]),
+  ]);
+}
+
+/** Nodes for the mean of `x` over the real tokens (attention_mask) as `out`; needs eps, axis_seq, axis_last. */
+function maskedMeanNodes(x: string, out: string, keepdims: 0 | 1) {
+  return [
+    node('Cast', ['attention_mask'], ['mask_float'], [{ name: 'to', type: INT, i: DataType.FLOAT }]),
+    node('Unsqueeze', ['mask_float', 'axis_last'], ['mask']),
+    node('Mul', [x, 'mask'], [`${x}_masked`]),
+    node(
+      'ReduceSum',
+      [`${x}_masked`, 'axis_seq'],
+      [`${x}_sum`],
+      [{ name: 'keepdims', type: INT, i: keepdims }],
+    ),
+    node('ReduceSum', ['mask', 'axis_seq'], ['mask_sum'], [{ name: 'keepdims', type: INT, i: keepdims }]),
+    node('Max', ['mask_sum', 'eps'], ['mask_count']),
+    node('Div', [`${x}_sum`, 'mask_count'], [out]),
+  ];
+}
+
+/** A BERT-shaped graph (input_ids, attention_mask, token_type_ids in; `output` out) as ONNX bytes. */
+function encodeModel(
+  name: string,
+  nodes: ReturnType<typeof node>[],
+  initializer: ReturnType<typeof floatTensor>[],
+  output: ReturnType<typeof valueInfo>[],
+): Uint8Array {
+  // a graph may leave an input unused (the classifier ignores token_type_ids); the library feeds
+  // what the graph declares, and BERT exports declare all three
+  const input = ['input_ids', 'attention_mask', 'token_type_ids'].map((n) =>
+    valueInfo(n, DataType.INT64, ['batch', 'sequence']),
+  );
   const model = onnx.ModelProto.create({
     irVersion: 7,
     producerName: 'arbiter-tiny-bert',
     opsetImport: [{ domain: '', version: 13 }],
-    graph: {
-      name: 'tiny_bert',
-      node: nodes,
-      initializer,
-      input: ['input_ids', 'attention_mask', 'token_type_ids'].map((name) =>
-        valueInfo(name, DataType.INT64, ['batch', 'sequence']),
-      ),
-      output: [valueInfo('last_hidden_state', DataType.FLOAT, ['batch', 'sequence', hidden])],
-    },
+    graph: { name, node: nodes, initializer, input, output },
   });
   return onnx.ModelProto.encode(model).finish();
+}
+
+function classifierGraph(opts: TinyBertOptions) {
+  const { classes, evidence } = opts.classifier!;
+  const table = new Float32Array(opts.vocabSize * classes);
+  for (const [token, values] of evidence) {
+    if (values.length !== classes)
+      throw new Error(`token ${token}: ${values.length} values, expected ${classes}`);
+    values.forEach((v, c) => (table[token * classes + c] = v));
+  }
+  const initializer = [
+    floatTensor('class_evidence', [opts.vocabSize, classes], table),
+    floatTensor('eps', [], new Float32Array([1e-9])),
+    int64Tensor('axis_seq', [1], [1]),
+    int64Tensor('axis_last', [1], [2]),
+  ];
+  const nodes = [
+    node('Gather', ['class_evidence', 'input_ids'], ['token_evidence']),
+    ...maskedMeanNodes('token_evidence', 'logits', 0),
+  ];
+  return { nodes, initializer, output: [valueInfo('logits', DataType.FLOAT, ['batch', classes])] };
 }
 
 /**

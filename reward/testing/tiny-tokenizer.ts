@@ -13,8 +13,16 @@ const PUNCTUATION = [...'.,!?;:\'"()-/'];
 const WORDS = ['the', 'a', 'is', 'and', 'of', 'to', 'in', 'it', 'this', 'that', 'answer', 'question'];
 const PIECES = ['##s', '##ing', '##ed', '##ly'];
 
-function buildVocab(): Record<string, number> {
-  const tokens = [...SPECIALS, ...CHARS, ...CHARS.map((c) => `##${c}`), ...PUNCTUATION, ...WORDS, ...PIECES];
+function buildVocab(extraWords: readonly string[]): Record<string, number> {
+  const tokens = [
+    ...SPECIALS,
+    ...CHARS,
+    ...CHARS.map((c) => `##${c}`),
+    ...PUNCTUATION,
+    ...WORDS,
+    ...PIECES,
+    ...extraWords,
+  ];
   return Object.fromEntries([...new Set(tokens)].map((token, id) => [token, id]));
 }
 
@@ -22,13 +30,23 @@ function special(id: string, type_id: number) {
   return { SpecialToken: { id, type_id } };
 }
 
+export interface TinyTokenizerOptions {
+  /** whole words to add to the vocabulary (a classifier test's cue words), after the built-in ones */
+  words?: readonly string[];
+  /** merged into config.json (a classifier's `id2label`, `architectures`, …) */
+  config?: Record<string, unknown>;
+}
+
 /**
  * Writes `tokenizer.json`, `tokenizer_config.json` and `config.json` (model_type bert) into `dir`,
- * the three files Transformers.js reads besides the ONNX weights, and returns the vocabulary size.
- * Deterministic: always the same files.
+ * the three files Transformers.js reads besides the ONNX weights, and returns the vocabulary size
+ * and the vocabulary. Deterministic: the same options always write the same files.
  */
-export function writeTinyTokenizer(dir: string): { vocabSize: number } {
-  const vocab = buildVocab();
+export function writeTinyTokenizer(
+  dir: string,
+  options: TinyTokenizerOptions = {},
+): { vocabSize: number; vocab: Record<string, number> } {
+  const vocab = buildVocab(options.words ?? []);
   const id = (token: string) => vocab[token]!;
   const tokenizer = {
     version: '1.0',
@@ -92,6 +110,7 @@ export function writeTinyTokenizer(dir: string): { vocabSize: number } {
     max_position_embeddings: 512,
     type_vocab_size: 2,
     pad_token_id: id('[PAD]'),
+    ...options.config,
   };
   fs.mkdirSync(dir, { recursive: true });
   const write = (name: string, value: unknown) =>
@@ -99,5 +118,5 @@ export function writeTinyTokenizer(dir: string): { vocabSize: number } {
   write('tokenizer.json', tokenizer);
   write('tokenizer_config.json', tokenizerConfig);
   write('config.json', config);
-  return { vocabSize };
+  return { vocabSize, vocab };
 }

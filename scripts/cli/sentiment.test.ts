@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminQuery, databaseUrl } from '../../tests/setup/postgres-admin';
 import { sentimentCsv, sentimentTexts } from '../../tests/setup/sentiment-fixtures';
 import { TEST_DATABASE_URL } from '../../tests/setup/test-env';
+import { writeTinySentimentModel } from '../../reward/testing/tiny-sentiment-model';
 
 const BIN = path.resolve('scripts/bin/arbiter.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arbiter-sentiment-cli-'));
@@ -260,6 +261,25 @@ for (const backend of backends) {
       );
       expect(range.code).toBe(2);
       expect(range.stderr.trim()).toBe('error: auditRate: The audit rate must be at most 1.');
+
+      // a pretrained cold start from the model directory, run at once (no server is up)
+      const withModels = { ...backend.env(), ARBITER_MODELS_DIR: path.join(dir, `models-${backend.name}`) };
+      writeTinySentimentModel(withModels.ARBITER_MODELS_DIR, 'test/tiny-sst2');
+      const absent = await arbiter(
+        ['project', 'set', '--project', 'cli-sent', '--cold-start-model', 'test/absent'],
+        withModels,
+      );
+      expect(absent.code).toBe(2);
+      expect(absent.stderr).toContain('error: coldStartModel: text-classification model test/absent in');
+      const cold = await arbiter(
+        ['project', 'set', '--project', 'cli-sent', '--cold-start-model', 'test/tiny-sst2'],
+        withModels,
+      );
+      expect(cold.stderr).toBe('');
+      expect(cold.code).toBe(0);
+      expect(cold.stdout).toMatch(
+        /Pre-labeled the waiting items again with test\/tiny-sst2: 40 to people, 0 accepted, 0 to audit\./,
+      );
     }, 120_000);
   });
 }

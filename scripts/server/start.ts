@@ -17,12 +17,14 @@ import { startWorker, type JobHandler } from '../../tasks/jobs';
 import { runImportJob } from '../../tasks/import/job';
 import { REWARD_TRAIN_JOB, runRewardTrainingJob } from '../../tasks/reward-training-job';
 import { runSentimentCycleJob, SENTIMENT_CYCLE_JOB } from '../../tasks/sentiment-cycle';
+import { runReprelabelJob, SENTIMENT_PRELABEL_JOB } from '../../tasks/sentiment-reprelabel';
 
 /** Every kind of background job this server runs. */
 const JOB_HANDLERS: Record<string, JobHandler> = {
   import: runImportJob,
   [REWARD_TRAIN_JOB]: runRewardTrainingJob,
   [SENTIMENT_CYCLE_JOB]: runSentimentCycleJob,
+  [SENTIMENT_PRELABEL_JOB]: runReprelabelJob,
 };
 
 export class PortInUseError extends Error {
@@ -117,7 +119,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   const stopWorker =
     (options.worker ?? config.worker)
-      ? startWorker(handle.db, { handlers: JOB_HANDLERS, log })
+      ? startWorker(handle.db, { handlers: JOB_HANDLERS, log, modelsDir: config.modelsDir })
       : async () => undefined;
 
   let watcher: fs.FSWatcher | undefined;

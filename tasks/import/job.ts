@@ -24,7 +24,7 @@ export const ImportJobPayload = z.object({
 });
 export type ImportJobPayload = z.input<typeof ImportJobPayload>;
 
-export const runImportJob: JobHandler = async (job, { db, progress }) => {
+export const runImportJob: JobHandler = async (job, { db, progress, modelsDir }) => {
   const payload = ImportJobPayload.parse(job.payload);
   if (!fs.existsSync(payload.file)) {
     throw new PermanentJobError(
@@ -47,6 +47,7 @@ export const runImportJob: JobHandler = async (job, { db, progress }) => {
             skipInvalid: payload.skipInvalid,
             actor: payload.actor,
             fileName: payload.fileName,
+            modelsDir,
             onProgress,
           })
         : await importPreferences(db, open, {

@@ -7,7 +7,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import type { Database, Project } from '../../db/schema';
+import type { Database, PrelabelSource, Project } from '../../db/schema';
 import { insertAuditEvent } from '../../db/queries/audit-log';
 import { findProjectById } from '../../db/queries/projects';
 import { countHoldoutItems, insertSentimentItemsBatch, setHoldoutItems } from '../../db/queries/sentiment';
@@ -46,6 +46,8 @@ export interface SentimentImportOptions {
   }) => void;
   actor?: Actor;
   fileName?: string;
+  /** where a configured cold-start model is looked for (ARBITER_MODELS_DIR) */
+  modelsDir?: string | null;
 }
 
 export interface SentimentImportReport {
@@ -63,7 +65,11 @@ export interface SentimentImportReport {
   holdout: number;
   routing: RoutingCounts;
   /** what pre-labeled the new items */
-  prelabeledBy: 'model' | 'lexicon' | 'nothing';
+  prelabeledBy: PrelabelSource | 'nothing';
+  /** the pretrained model's id when it did */
+  prelabelModel: string | null;
+  /** why the configured cold-start model was not used, when it was not */
+  prelabelNote: string | null;
 }
 
 const BATCH = 1000;
@@ -166,7 +172,7 @@ export async function importSentiment(
 
   const settings = sentimentSettings(project.settings);
   // loaded before the transaction opens (see openModelPredictor)
-  const predictor = await openActivePredictor(db, project);
+  const { predictor, note } = await openActivePredictor(db, project, { modelsDir: options.modelsDir });
   const report: SentimentImportReport = {
     format,
     columns: { text: chosen.text, label: chosen.label },
@@ -179,6 +185,8 @@ export async function importSentiment(
     holdout: 0,
     routing: { human: 0, auto: 0, audit: 0, unlabelled: 0 },
     prelabeledBy: predictor?.source ?? 'nothing',
+    prelabelModel: predictor?.source === 'pretrained' ? predictor.name : null,
+    prelabelNote: note,
   };
   try {
     await db.transaction().execute(async (trx) => {

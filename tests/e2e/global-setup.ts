@@ -14,7 +14,8 @@ import { loadDemoData } from '../../scripts/cli/demo-data';
 import { Readable } from 'node:stream';
 import { createProject } from '../../tasks/projects';
 import { importPreferences } from '../../tasks/import/preferences';
-import { seedSentimentLoop } from './sentiment-setup';
+import { writeTinySentimentModel } from '../../reward/testing/tiny-sentiment-model';
+import { E2E_COLD_START_MODEL, seedColdStartProject, seedSentimentLoop } from './sentiment-setup';
 
 export default async function globalSetup() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'arbiter-e2e-'));
@@ -24,8 +25,11 @@ export default async function globalSetup() {
       PORT: '0',
       ARBITER_DATA_DIR: dataDir,
       ARBITER_COOKIE_SECURE: 'false',
+      ARBITER_MODELS_DIR: path.join(dataDir, 'models'),
     }),
   };
+  // a pretrained cold-start model for the settings spec (no download: written here)
+  writeTinySentimentModel(config.modelsDir, E2E_COLD_START_MODEL);
   let logins: unknown;
   const server = await startServer({
     config,
@@ -54,6 +58,7 @@ export default async function globalSetup() {
         rng: createRng(1),
       });
       await seedSentimentLoop(db);
+      await seedColdStartProject(db);
       // an empty sentiment project for the browser import spec
       await createProject(
         db,

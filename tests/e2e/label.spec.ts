@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { BASE, demoLogin, signIn, snap } from './fixtures';
-import { E2E_SENTIMENT } from './sentiment-setup';
+import { E2E_COLD_START, E2E_COLD_START_MODEL, E2E_SENTIMENT } from './sentiment-setup';
 
 const itemText = (page: Page) => page.getByRole('region', { name: 'Text to label' }).innerText();
 
@@ -115,4 +115,28 @@ test('a lead creates a sentiment project with its own labels', async ({ page }) 
     .click();
   await expect(page).toHaveURL(`${BASE()}/projects/e2e-weather`);
   await expect(page.getByText('labels: positive, negative, neutral, not about weather')).toBeVisible();
+});
+
+test('a lead switches the cold start to a pretrained model and watches the waiting items get its pre-labels', async ({
+  page,
+}) => {
+  await signIn(page, demoLogin('lead'));
+  await page.goto(`${BASE()}/projects/${E2E_COLD_START}`);
+  await expect(page.getByText('No trained model yet: the word list (VADER) guesses')).toBeVisible();
+  await page.getByText('Settings', { exact: true }).click();
+  const form = page.getByRole('form', { name: 'Project settings' });
+  await form.getByLabel('Cold-start model', { exact: true }).fill('e2e/not-there');
+  await form.getByRole('button', { name: 'Save settings' }).click();
+  await expect(form.getByText(/text-classification model e2e\/not-there in .*: no directory/)).toBeVisible();
+  await form.getByLabel('Cold-start model', { exact: true }).fill(E2E_COLD_START_MODEL);
+  await form.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('the waiting items are being pre-labeled again')).toBeVisible();
+  // the background worker runs the pass; the page follows it without a reload
+  await expect(page.getByText(`by ${E2E_COLD_START_MODEL}: 3 to people, 0 accepted.`)).toBeVisible({
+    timeout: 15_000,
+  });
+  await expect(
+    page.getByText(`No trained model yet: the pretrained model ${E2E_COLD_START_MODEL} guesses`),
+  ).toBeVisible();
+  await snap(page, 'sentiment-cold-start');
 });

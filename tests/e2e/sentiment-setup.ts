@@ -66,3 +66,21 @@ export async function seedSentimentLoop(db: Kysely<Database>): Promise<void> {
   }
   await runCycleNow(db, { email: 'e2e' }, E2E_SENTIMENT, {}, () => undefined);
 }
+
+export const E2E_COLD_START = 'e2e-cold-start';
+/** written into the server's ARBITER_MODELS_DIR by global-setup.ts */
+export const E2E_COLD_START_MODEL = 'e2e/tiny-sst2';
+
+/** A sentiment project with a few items pre-labeled by the word list and no model: the cold-start spec's. */
+export async function seedColdStartProject(db: Kysely<Database>): Promise<void> {
+  const project = await createProject(
+    db,
+    { slug: E2E_COLD_START, name: 'Cold start', type: 'sentiment', redundancy: 1 },
+    {},
+  );
+  const texts = ['A great little cafe.', 'The heater arrived broken.', 'The shop opens at nine.'];
+  await importSentiment(db, () => Readable.from([['text', ...texts].join('\n')]), {
+    projectId: project.id,
+    format: 'csv',
+  });
+}

@@ -12,7 +12,9 @@ interface ImportResult {
   references?: number;
   holdout?: number;
   routing?: { human: number; auto: number; audit: number };
-  prelabeledBy?: 'model' | 'lexicon' | 'nothing';
+  prelabeledBy?: 'model' | 'pretrained' | 'lexicon' | 'nothing';
+  prelabelModel?: string | null;
+  prelabelNote?: string | null;
   prompts?: { created: number; existing: number };
   responses?: { created: number; existing: number };
   pairs?: { created: number; existing: number };
@@ -32,6 +34,7 @@ export interface ImportJobView {
 
 const PRELABELER = {
   model: 'the active model',
+  pretrained: 'the cold-start model',
   lexicon: 'the VADER word list',
   nothing: 'nothing (no model yet, and the labels are not positive/negative/neutral)',
 };
@@ -39,15 +42,23 @@ const PRELABELER = {
 function Succeeded({ result }: { result: ImportResult }) {
   if (result.type === 'sentiment')
     return (
-      <div className="alert alert-success" role="status">
-        Imported {result.records} record(s) ({result.format}, text column “{result.columns?.text}”
-        {result.columns?.label ? `, label column “${result.columns.label}”` : ''}): {result.items?.created}{' '}
-        new item(s)
-        {result.items?.existing ? `, ${result.items.existing} already there` : ''}
-        {result.duplicates ? `, ${result.duplicates} repeated line(s) skipped` : ''}. {result.holdout} held
-        out for measuring. Pre-labeled by {PRELABELER[result.prelabeledBy ?? 'nothing']}:{' '}
-        {result.routing?.human} to people, {result.routing?.auto} accepted, {result.routing?.audit} to audit.
-      </div>
+      <>
+        {result.prelabelNote ? (
+          <p className="alert alert-warning" role="alert">
+            {result.prelabelNote}
+          </p>
+        ) : null}
+        <div className="alert alert-success" role="status">
+          Imported {result.records} record(s) ({result.format}, text column “{result.columns?.text}”
+          {result.columns?.label ? `, label column “${result.columns.label}”` : ''}): {result.items?.created}{' '}
+          new item(s)
+          {result.items?.existing ? `, ${result.items.existing} already there` : ''}
+          {result.duplicates ? `, ${result.duplicates} repeated line(s) skipped` : ''}. {result.holdout} held
+          out for measuring. Pre-labeled by {PRELABELER[result.prelabeledBy ?? 'nothing']}
+          {result.prelabelModel ? ` ${result.prelabelModel}` : ''}: {result.routing?.human} to people,{' '}
+          {result.routing?.auto} accepted, {result.routing?.audit} to audit.
+        </div>
+      </>
     );
   return (
     <div className="alert alert-success" role="status">

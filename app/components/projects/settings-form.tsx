@@ -23,6 +23,8 @@ export interface ProjectSettingsView {
     blindPrelabels: boolean;
     holdoutRate: number;
     holdoutMax: number;
+    coldStartModel: string | null;
+    coldStartLabelMap: Record<string, string>;
   } | null;
 }
 
@@ -163,7 +165,7 @@ export function SettingsForm({
                 label="Audit tolerance"
                 name="auditTolerance"
                 type="number"
-                step="0.005"
+                step="0.001"
                 min={0.001}
                 max={0.5}
                 defaultValue={s.auditTolerance}
@@ -191,6 +193,26 @@ export function SettingsForm({
                 max={100000}
                 defaultValue={s.holdoutMax}
                 error={fieldError('holdoutMax')}
+              />
+            </div>
+            <div className="row">
+              <Field
+                label="Cold-start model"
+                name="coldStartModel"
+                defaultValue={s.coldStartModel ?? ''}
+                placeholder="Xenova/distilbert-base-uncased-finetuned-sst-2-english"
+                error={fieldError('coldStartModel')}
+                hint="A Transformers.js text-classification model in the server's model directory (ARBITER_MODELS_DIR) that pre-labels until a model is trained here; empty for the VADER word list. Its guesses are hints, never accepted without a person."
+              />
+              <Field
+                label="Cold-start label map"
+                name="coldStartLabelMap"
+                defaultValue={Object.entries(s.coldStartLabelMap)
+                  .map(([from, to]) => `${from}=${to}`)
+                  .join(',')}
+                placeholder="POSITIVE=positive,NEGATIVE=negative"
+                error={fieldError('coldStartLabelMap')}
+                hint="The model's classes to this project's labels; empty matches names, case aside."
               />
             </div>
             <input type="hidden" name="blindPrelabels" value="" />

@@ -14,7 +14,11 @@ import { FormError } from '../form';
 
 type Cycle = SentimentOverview['cycles'][number];
 const col = createColumnHelper<Cycle>();
-const SOURCE: Record<string, string> = { lexicon: 'word list', model: 'model' };
+const SOURCE: Record<string, string> = {
+  lexicon: 'word list',
+  pretrained: 'pretrained model',
+  model: 'model',
+};
 const columns = [
   col.accessor('number', { header: 'Cycle', meta: { numeric: true } }),
   col.accessor('createdAt', { header: 'When', cell: (c) => formatDateTime(c.getValue()) }),

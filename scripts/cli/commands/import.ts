@@ -14,7 +14,7 @@ import {
 } from '../../../tasks/import/tabular';
 import { createProject, requireProject } from '../../../tasks/projects';
 import { createRng } from '../../../tasks/rng';
-import { action, CliError, EXIT, withDb, writeReport } from '../runtime';
+import { action, CliError, config, EXIT, withDb, writeReport } from '../runtime';
 import { progressBar } from '../progress';
 
 interface ImportOptions {
@@ -140,9 +140,11 @@ export function registerImport(program: Command): void {
                 limits,
                 actor: { email: 'cli' },
                 fileName: opts.file,
+                modelsDir: config().modelsDir,
                 onProgress,
               });
               bar.stop();
+              if (report.prelabelNote) console.error(report.prelabelNote);
               const r = report.routing;
               console.log(
                 `Imported ${report.records} record(s) (${report.format}, text "${report.columns.text}"${report.columns.label ? `, label "${report.columns.label}"` : ''}) into ${project.slug}: ` +
@@ -152,7 +154,7 @@ export function registerImport(program: Command): void {
                   (report.references
                     ? `; ${report.references} carry the file's label as a hidden reference`
                     : '') +
-                  `; ${report.holdout} held out for measuring; pre-labeled by ${report.prelabeledBy === 'nothing' ? 'nothing (the label set is not positive/negative/neutral and no model is active)' : `the ${report.prelabeledBy}`}: ` +
+                  `; ${report.holdout} held out for measuring; pre-labeled by ${prelabelerName(report)}: ` +
                   `${r.human} to people, ${r.auto} accepted, ${r.audit} to audit.`,
               );
               for (const skipped of report.skipped)
@@ -210,4 +212,11 @@ export function registerImport(program: Command): void {
         });
       }),
     );
+}
+
+function prelabelerName(report: { prelabeledBy: string; prelabelModel: string | null }): string {
+  if (report.prelabeledBy === 'nothing')
+    return 'nothing (the label set is not positive/negative/neutral and no model is active)';
+  if (report.prelabeledBy === 'pretrained') return `the cold-start model ${report.prelabelModel}`;
+  return `the ${report.prelabeledBy}`;
 }

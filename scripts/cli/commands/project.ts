@@ -2,8 +2,15 @@ import type { Command } from 'commander';
 import { listProjectSummaries } from '../../../db/queries/projects';
 import { addMember, listMembers, removeMember, setMembersOnly } from '../../../tasks/project-members';
 import fs from 'node:fs';
+import { findJob } from '../../../db/queries/jobs';
+import { startWorker } from '../../../tasks/jobs';
 import { requireProject, updateProjectSettings } from '../../../tasks/projects';
-import { action, CliError, withDb, writeReport } from '../runtime';
+import {
+  runReprelabelJob,
+  SENTIMENT_PRELABEL_JOB,
+  type ReprelabelOutcome,
+} from '../../../tasks/sentiment-reprelabel';
+import { action, CliError, config, withDb, writeReport } from '../runtime';
 
 const CLI_ACTOR = { email: 'cli' };
 
@@ -115,6 +122,14 @@ export function registerProject(program: Command): void {
     .option('--blind <yes|no>', 'sentiment: hide pre-labels from annotators')
     .option('--holdout-rate <f>', 'sentiment: share of imported items held out to measure each cycle (0–0.5)')
     .option('--holdout-max <n>', 'sentiment: at most this many held-out items')
+    .option(
+      '--cold-start-model <id|none>',
+      'sentiment: a Transformers.js text-classification model under ARBITER_MODELS_DIR pre-labels until a model is trained here',
+    )
+    .option(
+      '--cold-start-labels <map>',
+      "sentiment: the cold-start model's classes → the project's labels, e.g. POSITIVE=positive,NEGATIVE=negative",
+    )
     .action(
       action(
         async (opts: {
@@ -133,6 +148,8 @@ export function registerProject(program: Command): void {
           blind?: string;
           holdoutRate?: string;
           holdoutMax?: string;
+          coldStartModel?: string;
+          coldStartLabels?: string;
         }) => {
           let guidelines: string | undefined;
           if (opts.guidelinesFile) {
@@ -142,7 +159,7 @@ export function registerProject(program: Command): void {
           }
           await withDb('project set', async ({ db }) => {
             const found = await requireProject(db, opts.project);
-            await updateProjectSettings(
+            const outcome = await updateProjectSettings(
               db,
               found.id,
               {
@@ -160,10 +177,24 @@ export function registerProject(program: Command): void {
                 blindPrelabels: opts.blind as never,
                 holdoutRate: opts.holdoutRate,
                 holdoutMax: opts.holdoutMax,
+                coldStartModel: opts.coldStartModel,
+                coldStartLabelMap: opts.coldStartLabels,
               },
               CLI_ACTOR,
+              { modelsDir: config().modelsDir },
             );
             console.log(`Saved the settings of ${found.slug}.`);
+            if (outcome.prelabelJobId) {
+              // the same job a server would run, run here and now (no server may be up)
+              const job = await runJobHere(db, outcome.prelabelJobId);
+              if (job.status !== 'succeeded') throw new CliError(`Pre-labeling failed: ${job.error}`, 1);
+              const result = job.result as unknown as ReprelabelOutcome;
+              if (result.note) console.error(result.note);
+              const r = result.routing;
+              console.log(
+                `Pre-labeled the waiting items again with ${result.by ?? 'nothing'}: ${r.human} to people, ${r.auto} accepted, ${r.audit} to audit.`,
+              );
+            }
           });
         },
       ),
@@ -188,4 +219,24 @@ export function registerProject(program: Command): void {
         });
       }),
     );
+}
+
+/** Runs the queued job `jobId` (a sentiment pre-labeling pass) in this process and waits for it. */
+async function runJobHere(db: Parameters<typeof findJob>[0], jobId: string) {
+  const stop = startWorker(db, {
+    handlers: { [SENTIMENT_PRELABEL_JOB]: runReprelabelJob },
+    modelsDir: config().modelsDir,
+    pollMs: 100,
+    log: (line) => console.error(line),
+  });
+  try {
+    for (;;) {
+      const job = await findJob(db, jobId);
+      if (!job) throw new CliError(`job ${jobId} disappeared`, 1);
+      if (job.status === 'succeeded' || (job.status === 'failed' && job.finished_at)) return job;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await stop();
+  }
 }

@@ -19,7 +19,7 @@ import { requireProject } from '../../../tasks/projects';
 import { labelsOf, readSentimentFile, toExamples } from '../../../tasks/sentiment-files';
 import { ACTIVATE_CHOICES, runCycleNow } from '../../../tasks/sentiment-cycle';
 import { SENTIMENT_DEFAULTS } from '../../../tasks/sentiment-settings';
-import { action, CliError, withDb, writeReport } from '../runtime';
+import { action, CliError, config, withDb, writeReport } from '../runtime';
 import { progressBar } from '../progress';
 
 interface ColumnOptions {
@@ -295,6 +295,7 @@ export function registerSentiment(program: Command): void {
               project.slug,
               { seed, activate: opts.activate as (typeof ACTIVATE_CHOICES)[number] },
               bar.onProgress,
+              { modelsDir: config().modelsDir },
             );
             bar.stop();
             const pct = (m: { accuracy: number } | null) => (m ? `${(100 * m.accuracy).toFixed(1)}%` : 'n/a');
