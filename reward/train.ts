@@ -60,6 +60,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
 
 export interface LambdaPoint {
   lambda: number;
+  /** after temperature scaling fitted on the same validation margins */
   validation_log_loss: number;
   validation_accuracy: number;
 }
@@ -76,6 +77,9 @@ export interface TrainedModel {
   trainPairs: number;
   seconds: number;
 }
+
+/** log 2 less a little: a validation loss above this has learned nothing worth keeping. */
+const CHANCE_LOSS = Math.LN2 - 0.01;
 
 /** Poisson(1) draw: the bootstrap count of one pair. */
 function poisson1(rng: Rng): number {
@@ -323,14 +327,18 @@ export function trainRewardModel(
       return w;
     });
     const margins = concatMargins(splits.map((split, f) => marginsOf(split.rows, ws[f]!, split.validation)));
-    const v = scoreMargins(margins);
+    // judge each λ calibrated: a weak λ is sharper than it should be, and its raw log loss would
+    // hide a better ranking behind overconfidence that the temperature removes anyway
+    const v = scoreMargins(margins, fitTemperature(margins));
     lambdaPath.push({ lambda, validation_log_loss: v.logLoss, validation_accuracy: v.accuracy });
     if (v.logLoss < best.loss) {
       best = { lambda, loss: v.logLoss, margins, ws };
       worse = 0;
-    } else if (v.logLoss > best.loss + 0.005 && ++worse === opt.patience) {
+    } else if (best.loss < CHANCE_LOSS && v.logLoss > best.loss + 0.005 && ++worse === opt.patience) {
       // clearly past the minimum: stop paying for fits. A flat stretch does not count: at strong λ
-      // the loss can sit still (dense features alone) before the n-grams start to pay
+      // the loss can sit still (dense features alone) before the n-grams start to pay. Nor does a
+      // best that has learned nothing: on hard pairs (what active learning picks) the strong end
+      // sits at chance and gets slightly worse before weaker λs find the signal
       break;
     }
   }

@@ -8,6 +8,7 @@ import { registerImport } from './commands/import';
 import { registerProject } from './commands/project';
 import { registerReward } from './commands/reward';
 import { registerSentiment } from './commands/sentiment';
+import { registerSimulate } from './commands/simulate';
 import { EXIT, reportError } from './runtime';
 
 const program = new Command('arbiter')
@@ -27,6 +28,7 @@ registerImport(program);
 registerProject(program);
 registerReward(program);
 registerSentiment(program);
+registerSimulate(program);
 
 try {
   await program.parseAsync(process.argv);
