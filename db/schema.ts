@@ -164,9 +164,16 @@ export interface PairsTable {
   response_b_id: string;
   status: Generated<'open' | 'closed'>;
   judgment_count: Generated<number>;
-  /** open leases on this pair; it is offered while judgment_count + lease_count < redundancy */
+  /**
+   * open leases on this pair; it is offered while judgment_count + lease_count is under its target
+   * (target_judgments, or the project's redundancy when null)
+   */
   lease_count: Generated<number>;
   priority: Generated<number>;
+  /** answers this pair should get, set by an active-learning policy; null = the project's redundancy */
+  target_judgments: number | null;
+  /** subtracted from the answer count in the breadth-first order: a split pair asked again jumps ahead */
+  queue_boost: Generated<number>;
   is_gold: Generated<boolean>;
   /** the original label of an imported labelled file; never shown to annotators */
   reference: Json | null;
@@ -388,6 +395,31 @@ export interface PairScoresTable {
   scored_at: GeneratedTimestamp;
 }
 
+/** One refresh of a preference project's queue by its active-learning policy. */
+export interface QueueRefreshesTable {
+  id: Generated<string>;
+  project_id: string;
+  job_id: string | null;
+  /** the reward model whose predictions ranked the queue (null before any model) */
+  model_id: string | null;
+  policy: string;
+  settings: JsonDefault<Record<string, unknown>>;
+  /** the project's judgments when the queue was refreshed */
+  judgments: number;
+  /** open pairs considered */
+  candidates: number;
+  /** pairs that still need answers, in the new order */
+  ranked: number;
+  /** pairs stopped before their redundancy on a clear consensus */
+  stopped: number;
+  /** pairs asked again because their answers split */
+  reasked: number;
+  /** leased pairs left as they were */
+  skipped_leased: number;
+  seconds: number;
+  created_at: GeneratedTimestamp;
+}
+
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface JobsTable {
@@ -469,6 +501,7 @@ export interface Database {
   sentiment_cycles: SentimentCyclesTable;
   models: ModelsTable;
   pair_scores: PairScoresTable;
+  queue_refreshes: QueueRefreshesTable;
   jobs: JobsTable;
   exports: ExportsTable;
   audit_log: AuditLogTable;

@@ -8,6 +8,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 import { lockAssignment } from '../db/queries/queue';
 import { UserInputError } from './errors';
+import { scheduleQueueRefresh } from './active-learning/refresh';
 import { promptExcerpt } from './content';
 import {
   JudgmentFieldsSchema,
@@ -73,7 +74,8 @@ export async function submitJudgment(
   const parsed = SubmitJudgmentSchema.safeParse(input);
   if (!parsed.success) invalid(parsed.error);
   const { judgmentId, assignmentId, fields } = parsed.data;
-  return db.transaction().execute(async (trx) => {
+  let projectId: string | null = null;
+  const result = await db.transaction().execute(async (trx): Promise<SubmitResult> => {
     const existing = await trx
       .selectFrom('judgments')
       .select(['id', 'annotator_id'])
@@ -118,12 +120,12 @@ export async function submitJudgment(
     const pair = await trx
       .selectFrom('pairs as p')
       .innerJoin('projects as pr', 'pr.id', 'p.project_id')
-      .select(['p.judgment_count', 'p.lease_count', 'pr.redundancy', 'pr.settings'])
+      .select(['p.judgment_count', 'p.lease_count', 'p.target_judgments', 'pr.redundancy', 'pr.settings'])
       .where('p.id', '=', pairId)
       .forUpdate('p')
       .executeTakeFirstOrThrow();
     const wasLeased = assignment.status === 'leased';
-    if (!wasLeased && pair.judgment_count + pair.lease_count >= pair.redundancy) {
+    if (!wasLeased && pair.judgment_count + pair.lease_count >= (pair.target_judgments ?? pair.redundancy)) {
       throw new UserInputError(
         'Your time on this pair ran out and it was given to someone else, so this judgment was not needed. The next pair is ready.',
         'assignmentId',
@@ -161,6 +163,7 @@ export async function submitJudgment(
       })
       .execute();
     await writeFlags(trx, judgmentId, fields, assignment.left_response_id, right);
+    projectId = assignment.project_id;
     await trx
       .updateTable('assignments')
       .set({ status: 'submitted', completed_at: now })
@@ -177,6 +180,9 @@ export async function submitJudgment(
       .execute();
     return { judgmentId, duplicate: false };
   });
+  // after the commit: the judgment is safe whatever scheduling does (it never throws)
+  if (projectId) await scheduleQueueRefresh(db, projectId);
+  return result;
 }
 
 /**

@@ -19,6 +19,8 @@ import {
   type RerouteCounts,
 } from './sentiment-prelabel';
 import { enqueueReprelabel } from './sentiment-reprelabel';
+import { ActiveLearningSettingsSchema, mergeActiveLearning } from './active-learning/settings';
+import { enqueueQueueRefresh } from './active-learning/refresh';
 
 export const SlugSchema = z
   .string()
@@ -129,6 +131,8 @@ export const ProjectSettingsSchema = z.object({
   // sentiment projects: the label set (while nothing depends on it) and routing (tasks/sentiment-settings.ts)
   labelSet: LabelSetSchema.optional(),
   ...SentimentSettingsSchema.shape,
+  // preference projects: the active-learning policy (tasks/active-learning/settings.ts)
+  ...ActiveLearningSettingsSchema.shape,
 });
 
 export interface SettingsOutcome {
@@ -136,6 +140,8 @@ export interface SettingsOutcome {
   rerouted: RerouteCounts | null;
   /** a new cold-start model pre-labels the waiting items again in this job (no trained model yet) */
   prelabelJobId: string | null;
+  /** new active-learning settings re-rank the pair queue in this job (null: none queued) */
+  queueRefreshJobId: string | null;
 }
 
 /**
@@ -196,9 +202,12 @@ export async function updateProjectSettings(
     const sentimentKeys = ['labelSet', ...Object.keys(SentimentSettingsSchema.shape)].filter(
       (k) => d[k as keyof typeof d] !== undefined,
     );
-    const preferenceKeys = (['rationaleRequired', 'safetyOverrides', 'safetyMargin'] as const).filter(
-      (k) => d[k] !== undefined,
-    );
+    const alKeys = Object.keys(
+      ActiveLearningSettingsSchema.shape,
+    ) as (keyof typeof ActiveLearningSettingsSchema.shape)[];
+    const preferenceKeys = (
+      ['rationaleRequired', 'safetyOverrides', 'safetyMargin', ...alKeys] as const
+    ).filter((k) => d[k] !== undefined);
     if (current.type !== 'sentiment' && sentimentKeys.length)
       throw new UserInputError(`${sentimentKeys[0]} applies to sentiment projects only.`, sentimentKeys[0]);
     if (current.type === 'sentiment' && preferenceKeys.length)
@@ -217,6 +226,9 @@ export async function updateProjectSettings(
       if (d[key] !== undefined) sentiment[key] = d[key];
     }
     if (Object.keys(sentiment).length) settings.sentiment = sentiment;
+    const alInput = Object.fromEntries(alKeys.map((k) => [k, d[k]]));
+    const alChanged = alKeys.some((k) => d[k] !== undefined);
+    if (alChanged) settings.activeLearning = mergeActiveLearning(settings.activeLearning, alInput);
     const labelSet = d.labelSet?.length ? d.labelSet : undefined;
     const relabel = labelSet !== undefined && labelSet.join('\u0000') !== current.label_set.join('\u0000');
     if (relabel && (await labelSetInUse(trx, projectId)))
@@ -277,7 +289,12 @@ export async function updateProjectSettings(
       } else if (d.autoAcceptThreshold !== undefined || d.auditRate !== undefined)
         rerouted = await rerouteStored(trx, project);
     }
-    return { rerouted, prelabelJobId };
+    // the new policy re-ranks the queue with the model that is active now (no retraining)
+    const queueRefreshJobId =
+      current.type === 'preference' && alChanged
+        ? await enqueueQueueRefresh(trx, projectId, { train: false, createdBy: actor.userId ?? null })
+        : null;
+    return { rerouted, prelabelJobId, queueRefreshJobId };
   });
 }
 

@@ -9,6 +9,7 @@ import * as queue from './2026_11_22_1000_queue';
 import * as rewardScores from './2026_11_22_1100_reward_scores';
 import * as sentimentLoop from './2026_12_01_0900_sentiment_loop';
 import * as pretrainedPrelabels from './2026_12_01_1500_pretrained_prelabels';
+import * as activeLearning from './2026_12_01_1700_active_learning';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22_0900_initial': initial,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_22_1100_reward_scores': rewardScores,
   '2026_12_01_0900_sentiment_loop': sentimentLoop,
   '2026_12_01_1500_pretrained_prelabels': pretrainedPrelabels,
+  '2026_12_01_1700_active_learning': activeLearning,
 };

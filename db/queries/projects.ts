@@ -54,7 +54,7 @@ export async function listProjectSummaries(
         then (select count(*) from pairs where pairs.project_id = p.id)
         else (select count(*) from sentiment_items si where si.project_id = p.id) end`.as('units'),
       sql<number>`case when p.type = 'preference'
-        then (select count(*) from pairs where pairs.project_id = p.id and pairs.judgment_count >= p.redundancy)
+        then (select count(*) from pairs where pairs.project_id = p.id and pairs.judgment_count >= coalesce(pairs.target_judgments, p.redundancy))
         else (select count(*) from sentiment_items si where si.project_id = p.id and si.status = 'closed') end`.as(
         'completed',
       ),

@@ -30,6 +30,8 @@ interface UnitTable {
   projectType: 'preference' | 'sentiment';
   /** how many answers the unit needs in all */
   need: RawBuilder<unknown>;
+  /** the breadth-first position: fewest first (the queue index's leading expression) */
+  tier: RawBuilder<unknown>;
 }
 
 const UNITS: Record<UnitKind, UnitTable> = {
@@ -41,7 +43,9 @@ const UNITS: Record<UnitKind, UnitTable> = {
     language: sql`q.language`,
     domain: sql`q.domain`,
     projectType: 'preference',
-    need: sql`pr.redundancy`,
+    // an active-learning policy may set a pair's own target (see tasks/active-learning/refresh.ts)
+    need: sql`coalesce(u.target_judgments, pr.redundancy)`,
+    tier: sql`u.judgment_count + u.lease_count - u.queue_boost`,
   },
   item: {
     table: sql`sentiment_items`,
@@ -53,6 +57,7 @@ const UNITS: Record<UnitKind, UnitTable> = {
     projectType: 'sentiment',
     // an audit is one independent check of an accepted pre-label; everything else gets the redundancy
     need: sql`(case when u.route = 'audit' then 1 else pr.redundancy end)`,
+    tier: sql`u.label_count + u.lease_count`,
   },
 };
 
@@ -174,7 +179,7 @@ export async function leaseNext(
       join projects pr on pr.id = u.project_id
       ${unit.joins}
       where ${availableTo(kind, annotator, projectId)}
-      order by ${unit.count} + u.lease_count, u.priority desc, u.id
+      order by ${unit.tier}, u.priority desc, u.id
       limit 1
       for update of u skip locked
     )

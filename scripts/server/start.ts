@@ -18,6 +18,7 @@ import { runImportJob } from '../../tasks/import/job';
 import { REWARD_TRAIN_JOB, runRewardTrainingJob } from '../../tasks/reward-training-job';
 import { runSentimentCycleJob, SENTIMENT_CYCLE_JOB } from '../../tasks/sentiment-cycle';
 import { runReprelabelJob, SENTIMENT_PRELABEL_JOB } from '../../tasks/sentiment-reprelabel';
+import { QUEUE_REFRESH_JOB, runQueueRefreshJob } from '../../tasks/active-learning/refresh';
 
 /** Every kind of background job this server runs. */
 const JOB_HANDLERS: Record<string, JobHandler> = {
@@ -25,6 +26,7 @@ const JOB_HANDLERS: Record<string, JobHandler> = {
   [REWARD_TRAIN_JOB]: runRewardTrainingJob,
   [SENTIMENT_CYCLE_JOB]: runSentimentCycleJob,
   [SENTIMENT_PRELABEL_JOB]: runReprelabelJob,
+  [QUEUE_REFRESH_JOB]: runQueueRefreshJob,
 };
 
 export class PortInUseError extends Error {

@@ -53,11 +53,19 @@ function squaredDistance(embedding: Float32Array, dims: number, a: number, b: nu
 }
 
 /**
- * Greedy k-center over `size` embedded points (row-major, best first): starts from point 0, then
- * repeatedly takes the point whose nearest taken point is farthest. Ties go to the earlier (better)
- * point. Returns point positions in the order taken.
+ * Greedy batch selection over `size` embedded points (row-major, best first): starts from point 0,
+ * then repeatedly takes the point that maximizes quality × distance to its nearest taken point.
+ * Without `quality` this is plain greedy k-center (the farthest point each time), which is drawn to
+ * outliers; weighting by the policy's score keeps the spread among points worth asking about.
+ * Ties go to the earlier (better) point. Returns point positions in the order taken.
  */
-export function kCenterGreedy(embedding: Float32Array, dims: number, size: number, k: number): number[] {
+export function kCenterGreedy(
+  embedding: Float32Array,
+  dims: number,
+  size: number,
+  k: number,
+  quality?: ArrayLike<number>,
+): number[] {
   if (size === 0 || k <= 0) return [];
   const nearest = new Float64Array(size).fill(Infinity);
   const taken = new Uint8Array(size);
@@ -67,12 +75,13 @@ export function kCenterGreedy(embedding: Float32Array, dims: number, size: numbe
     taken[next] = 1;
     out.push(next);
     let far = -1;
-    let farDistance = -1;
+    let best = -1;
     for (let j = 0; j < size; j++) {
       if (taken[j]) continue;
-      nearest[j] = Math.min(nearest[j]!, squaredDistance(embedding, dims, next, j));
-      if (nearest[j]! > farDistance) {
-        farDistance = nearest[j]!;
+      nearest[j] = Math.min(nearest[j]!, Math.sqrt(squaredDistance(embedding, dims, next, j)));
+      const value = nearest[j]! * (quality ? quality[j]! : 1);
+      if (value > best) {
+        best = value;
         far = j;
       }
     }

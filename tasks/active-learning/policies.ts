@@ -230,8 +230,8 @@ export function rankCandidates(set: CandidateSet, settings: PolicySettings, opti
 }
 
 /**
- * The fresh units in serving order: with diversity, the first batch is a greedy k-center pick from
- * the best-scored `diversityPool` × batch; with exploration, a share of the batch's slots goes to
+ * The fresh units in serving order: with diversity (once a model exists), the first batch is a
+ * score-weighted greedy k-center pick from the best-scored `diversityPool` × batch; with exploration, a share of the batch's slots goes to
  * units drawn at random from all fresh units; the rest follow by score.
  */
 function arrangeFresh(
@@ -248,9 +248,12 @@ function arrangeFresh(
   const explore = set.probabilities ? Math.round(batch * traits.exploration) : 0;
   const exploit = batch - explore;
   let head: number[] = fresh.slice(0, exploit);
-  if (traits.diversity && set.embedding && exploit > 1) {
+  // no spreading before a model exists: a spread-out random batch is a batch of outliers
+  if (traits.diversity && set.embedding && set.probabilities && exploit > 1) {
     const pool = fresh.slice(0, Math.min(fresh.length, exploit * settings.diversityPool));
-    const picked = kCenterGreedy(set.embedding(pool), set.embeddingDims, pool.length, exploit);
+    // quality: the score's rank inside the pool, from 1 (best) down to 1/pool
+    const quality = pool.map((_, r) => 1 - r / pool.length);
+    const picked = kCenterGreedy(set.embedding(pool), set.embeddingDims, pool.length, exploit, quality);
     head = picked.map((j) => pool[j]!);
   }
   const taken = new Set(head);
