@@ -18,10 +18,12 @@ import { notFound } from '../utils/http.server';
 import {
   activate,
   modelsOverview,
+  refreshQueueNow,
   scorePair,
   startTraining,
   type ModelVersionView,
 } from '../utils/models.server';
+import { ActiveLearningCard } from '../components/models/active-learning-card';
 import {
   fieldErrors,
   MIN_DECIDED_JUDGMENTS,
@@ -74,6 +76,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
         ok: true,
         intent,
         message: `Version ${done.version} is now the active ${done.axis} model; ${done.scored} pair(s) scored with it.`,
+      });
+    }
+    if (intent === 'refresh-queue') {
+      const queued = await refreshQueueNow(actor, project);
+      return json<Result>({
+        ok: true,
+        intent: 'activate',
+        message: queued
+          ? 'The queue is being re-ranked with the active model.'
+          : 'A re-ranking is already waiting or running.',
       });
     }
     if (intent === 'score') {
@@ -180,7 +192,7 @@ export default function ModelsPage() {
       </div>
     );
   }
-  const { project, projects, versions, decided, facets, job, selectedId } = data;
+  const { project, projects, versions, decided, facets, job, selectedId, activeLearning } = data;
   const rows = versions.map((v) => ({ ...v, projectSlug: project.slug }));
   const selected = versions.find((v) => v.id === selectedId) ?? null;
   const scoring =
@@ -239,6 +251,7 @@ export default function ModelsPage() {
         )}
       </section>
       {selected ? <VersionDetail version={selected} /> : null}
+      <ActiveLearningCard status={activeLearning} versions={versions} projectSlug={project.slug} />
       <div className="grid-2">
         <TrainForm
           key={project.slug}

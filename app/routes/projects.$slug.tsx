@@ -16,6 +16,7 @@ import { actorOf } from '../utils/accounts.server';
 import { formString, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 import { forbidden } from '../utils/http.server';
 import { membership, projectOverview, saveSettings } from '../utils/projects.server';
+import type { PolicyName } from '../../tasks/active-learning/policies';
 import { sentimentOverview, startCycle } from '../utils/sentiment.server';
 import { hasRole } from '../../tasks/roles';
 
@@ -49,6 +50,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       safetyOverrides: o.project.settings.safetyOverrides === true,
       safetyMargin: Number(o.project.settings.safetyMargin ?? 2),
       sentiment: sentiment?.settings ?? null,
+      activeLearning: o.activeLearning,
       labelsLocked: sentiment?.labelsLocked ?? true,
     },
     summary: o.summary ?? null,
@@ -88,6 +90,12 @@ function settingsFrom(form: FormData) {
     holdoutMax: text('holdoutMax'),
     coldStartModel: text('coldStartModel'),
     coldStartLabelMap: text('coldStartLabelMap'),
+    // the schema checks both against their lists; the casts only satisfy its input type
+    alPolicy: text('alPolicy') as PolicyName | undefined,
+    alRetrainEvery: text('alRetrainEvery'),
+    alAxis: text('alAxis') as 'helpfulness' | 'safety' | undefined,
+    alCap: text('alCap'),
+    alExploration: text('alExploration'),
     labelSet: text('labels')
       ?.split(',')
       .map((l) => l.trim())
@@ -96,6 +104,8 @@ function settingsFrom(form: FormData) {
 }
 
 function settingsMessage(outcome: Awaited<ReturnType<typeof saveSettings>>): string {
+  if (outcome.queueRefreshJobId)
+    return 'Settings saved; the waiting pairs are being re-ranked with the selection policy (see Models).';
   if (outcome.prelabelJobId)
     return 'Settings saved; the waiting items are being pre-labeled again with the new cold start (see Routing).';
   const r = outcome.rerouted;

@@ -14,6 +14,8 @@ import {
 } from '../../tasks/reward-training';
 import { ScorePairSchema, type TrainModelInput } from '../../tasks/reward-training.schema';
 import { getAppContext } from './context.server';
+import { activeLearningStatus } from '../../tasks/active-learning/status';
+import { enqueueQueueRefresh } from '../../tasks/active-learning/refresh';
 
 const num = (value: unknown): number | null =>
   typeof value === 'number' && Number.isFinite(value) ? value : null;
@@ -101,7 +103,8 @@ export async function modelsOverview(options: { projectSlug: string | null; jobI
   const projects = await listProjectNames(db, 'preference');
   const project = projects.find((p) => p.slug === options.projectSlug) ?? projects[0] ?? null;
   if (!project) return { projects: [], project: null } as const;
-  const [rows, decided, facets, job] = await Promise.all([
+  const full = (await findProjectBySlug(db, project.slug))!;
+  const [rows, decided, facets, job, activeLearning] = await Promise.all([
     listModels(db, { projectId: project.id, kind: 'reward' }),
     countDecidedJudgments(db, project.id),
     listJudgedPromptFacets(db, project.id),
@@ -109,6 +112,7 @@ export async function modelsOverview(options: { projectSlug: string | null; jobI
     options.jobId
       ? findJob(db, options.jobId)
       : findLatestJob(db, { kind: REWARD_TRAIN_JOB, projectId: project.id, statuses: ['queued', 'running'] }),
+    activeLearningStatus(db, full),
   ]);
   const ownJob = job && job.kind === REWARD_TRAIN_JOB && job.project_id === project.id ? job : null;
   return {
@@ -117,6 +121,7 @@ export async function modelsOverview(options: { projectSlug: string | null; jobI
     versions: rows.map(versionView),
     decided,
     facets,
+    activeLearning,
     job: ownJob
       ? ({
           id: ownJob.id,
@@ -151,4 +156,16 @@ export async function scorePair(actor: Actor, projectSlug: string, input: unknow
   if (model?.project_id !== project.id || model.status !== 'ready')
     throw new UserInputError('Choose a ready model version of this project.', 'modelId');
   return scorePairAdHoc(db, model.id, parsed);
+}
+
+/** "Re-rank the queue now": a refresh with the active model, no retraining (leads only). */
+export async function refreshQueueNow(actor: Actor, projectSlug: string): Promise<boolean> {
+  const db = getAppContext().db;
+  await requireModelManager(db, actor);
+  const project = await findProjectBySlug(db, projectSlug);
+  if (!project || project.type !== 'preference')
+    throw new UserInputError(`No preference project "${projectSlug}".`, 'project', 'not-found');
+  return (
+    (await enqueueQueueRefresh(db, project.id, { train: false, createdBy: actor.userId ?? null })) !== null
+  );
 }

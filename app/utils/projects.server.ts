@@ -5,6 +5,8 @@ import { projectConsensus } from '../../tasks/consensus';
 import { addMember, listMembers, removeMember, setMembersOnly } from '../../tasks/project-members';
 import type { Actor } from '../../tasks/accounts';
 import { createProject, updateProjectSettings } from '../../tasks/projects';
+import { activeLearningSettings } from '../../tasks/active-learning/settings';
+import { POLICY_DESCRIPTIONS, POLICY_NAMES } from '../../tasks/active-learning/policies';
 import { getAppContext } from './context.server';
 import { notFound } from './http.server';
 
@@ -23,7 +25,23 @@ export async function projectOverview(slug: string) {
   ]);
   const levels = { unanimous: 0, strong: 0, majority: 0, split: 0 };
   for (const c of consensus) if (c.helpfulness.n >= 2) levels[c.helpfulness.level]++;
-  return { project, summary, buckets, perDay, activity, members, levels, judgedPairs: consensus.length };
+  const activeLearning = isPreference
+    ? {
+        ...activeLearningSettings(project.settings),
+        policies: POLICY_NAMES.map((name) => ({ name, description: POLICY_DESCRIPTIONS[name] })),
+      }
+    : null;
+  return {
+    project,
+    summary,
+    buckets,
+    perDay,
+    activity,
+    members,
+    levels,
+    judgedPairs: consensus.length,
+    activeLearning,
+  };
 }
 
 export const saveSettings = (

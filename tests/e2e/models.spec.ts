@@ -96,3 +96,33 @@ test('the models screen renders in dark mode', async ({ browser }) => {
   await snap(page, 'models-dark');
   await context.close();
 });
+
+test('a lead turns on active learning for a project and sees the queue re-ranked on the models screen', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  await signIn(page, demoLogin('lead'));
+  await page.goto(`${BASE()}/projects`);
+  await page.getByText('New project', { exact: true }).click();
+  const create = page.getByRole('form', { name: 'New project' });
+  await create.getByLabel('Name').fill('Active learning trial');
+  await create.getByLabel('Slug').fill('al-trial');
+  await create.getByRole('button', { name: 'Create project' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Active learning trial' })).toBeVisible();
+
+  await page.getByText('Settings', { exact: true }).click();
+  const settings = page.getByRole('form', { name: 'Project settings' });
+  await expect(settings.getByLabel('Selection policy')).toHaveValue('least-judged');
+  await settings.getByLabel('Selection policy').selectOption('hybrid');
+  await settings.getByLabel('Retrain every (judgments)').fill('25');
+  await settings.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByRole('status').first()).toContainText('re-ranked with the selection policy');
+
+  await page.goto(`${BASE()}/models?project=al-trial`);
+  const card = page.getByRole('region', { name: 'Which pairs people see next' });
+  await expect(card).toContainText('Selection policy hybrid');
+  await expect(card).toContainText('retrains after every 25 judgments');
+  // the worker picks the refresh up; the card polls until it is on record
+  await expect(card.getByText(/Last re-ranked .* before any model/)).toBeVisible({ timeout: 30_000 });
+  await snap(page, 'models-active-learning');
+});

@@ -1,6 +1,7 @@
 /** A project's settings as its leads edit them: the shared fields, then those of its type. */
 import { Form } from '@remix-run/react';
 import { Field } from '../form';
+import { ActiveLearningFields, type ActiveLearningView } from './active-learning-fields';
 
 export interface ProjectSettingsView {
   type: 'preference' | 'sentiment';
@@ -15,6 +16,8 @@ export interface ProjectSettingsView {
   /** a sentiment project's labels, and whether labels or a model already depend on them */
   labels: string[];
   labelsLocked: boolean;
+  /** a preference project's selection policy; null for sentiment projects */
+  activeLearning: ActiveLearningView | null;
   /** a sentiment project's routing settings; null for preference projects */
   sentiment: {
     autoAcceptThreshold: number;
@@ -45,7 +48,7 @@ export function SettingsForm({
         <strong>Settings</strong>{' '}
         <span className="small muted">
           name, guidelines, redundancy, leases,{' '}
-          {project.type === 'preference' ? 'rules' : 'routing, audits, held-out set'}
+          {project.type === 'preference' ? 'rules, selection policy' : 'routing, audits, held-out set'}
         </span>
       </summary>
       <Form
@@ -123,6 +126,9 @@ export function SettingsForm({
               </select>
               or more points
             </label>
+            {project.activeLearning ? (
+              <ActiveLearningFields settings={project.activeLearning} fieldError={fieldError} />
+            ) : null}
           </>
         ) : (
           <>
