@@ -36,7 +36,7 @@ export function learningCurvesSvg(title: string, summaries: Record<string, Strat
   const values = names.flatMap((n) => summaries[n]!.curve.flatMap((p) => [p.min, p.max]));
   const lo = Math.floor(Math.min(...values) * 100 - 1);
   const hi = Math.ceil(Math.max(...values) * 100 + 1);
-  const legendHeight = Math.ceil(names.length / 3) * LEGEND_ROW + 8;
+  const legendHeight = Math.ceil(names.length / 3) * LEGEND_ROW + 20;
   const chartHeight = HEIGHT - legendHeight - 28;
   const chart = renderToStaticMarkup(
     <ComposedChart
@@ -98,7 +98,7 @@ export function learningCurvesSvg(title: string, summaries: Record<string, Strat
   const legend = names
     .map((name, i) => {
       const x = 16 + (i % 3) * 248;
-      const y = 28 + chartHeight + Math.floor(i / 3) * LEGEND_ROW;
+      const y = 28 + chartHeight + 16 + Math.floor(i / 3) * LEGEND_ROW;
       const s = summaries[name]!;
       const saving =
         name === 'random' || s.savings_vs_random === null

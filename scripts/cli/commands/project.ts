@@ -1,4 +1,9 @@
 import type { Command } from 'commander';
+import {
+  QUEUE_REFRESH_JOB,
+  runQueueRefreshJob,
+  type RefreshResult,
+} from '../../../tasks/active-learning/refresh';
 import { listProjectSummaries } from '../../../db/queries/projects';
 import { addMember, listMembers, removeMember, setMembersOnly } from '../../../tasks/project-members';
 import fs from 'node:fs';
@@ -130,6 +135,17 @@ export function registerProject(program: Command): void {
       '--cold-start-labels <map>',
       "sentiment: the cold-start model's classes → the project's labels, e.g. POSITIVE=positive,NEGATIVE=negative",
     )
+    .option(
+      '--policy <name>',
+      'preference: the selection policy (random, least-judged, uncertainty, ensemble, annotator-disagreement, diverse, hybrid)',
+    )
+    .option(
+      '--retrain-every <n>',
+      'preference: retrain and re-rank the queue after this many judgments (≥ 5)',
+    )
+    .option('--rank-axis <axis>', 'preference: whose model ranks the queue: helpfulness or safety')
+    .option('--cap <n>', 'preference: most answers a pair whose answers split may collect (1–20)')
+    .option('--exploration <f>', 'preference: share of each batch drawn at random by hybrid (0–0.5)')
     .action(
       action(
         async (opts: {
@@ -150,6 +166,11 @@ export function registerProject(program: Command): void {
           holdoutMax?: string;
           coldStartModel?: string;
           coldStartLabels?: string;
+          policy?: string;
+          retrainEvery?: string;
+          rankAxis?: string;
+          cap?: string;
+          exploration?: string;
         }) => {
           let guidelines: string | undefined;
           if (opts.guidelinesFile) {
@@ -179,6 +200,11 @@ export function registerProject(program: Command): void {
                 holdoutMax: opts.holdoutMax,
                 coldStartModel: opts.coldStartModel,
                 coldStartLabelMap: opts.coldStartLabels,
+                alPolicy: opts.policy as never,
+                alRetrainEvery: opts.retrainEvery,
+                alAxis: opts.rankAxis as never,
+                alCap: opts.cap,
+                alExploration: opts.exploration,
               },
               CLI_ACTOR,
               { modelsDir: config().modelsDir },
@@ -193,6 +219,15 @@ export function registerProject(program: Command): void {
               const r = result.routing;
               console.log(
                 `Pre-labeled the waiting items again with ${result.by ?? 'nothing'}: ${r.human} to people, ${r.auto} accepted, ${r.audit} to audit.`,
+              );
+            }
+            if (outcome.queueRefreshJobId) {
+              const job = await runJobHere(db, outcome.queueRefreshJobId);
+              if (job.status !== 'succeeded')
+                throw new CliError(`Re-ranking the queue failed: ${job.error}`, 1);
+              const r = job.result as unknown as RefreshResult;
+              console.log(
+                `Re-ranked the queue with ${r.policy}: ${r.ranked} of ${r.candidates} open pairs need answers, ${r.reasked} asked again, ${r.stopped} stopped early, ${r.skippedLeased} held pairs left as they were (${r.seconds.toFixed(1)} s).`,
               );
             }
           });
@@ -221,10 +256,10 @@ export function registerProject(program: Command): void {
     );
 }
 
-/** Runs the queued job `jobId` (a sentiment pre-labeling pass) in this process and waits for it. */
+/** Runs the queued job `jobId` (a pre-labeling pass or a queue re-ranking) in this process and waits for it. */
 async function runJobHere(db: Parameters<typeof findJob>[0], jobId: string) {
   const stop = startWorker(db, {
-    handlers: { [SENTIMENT_PRELABEL_JOB]: runReprelabelJob },
+    handlers: { [SENTIMENT_PRELABEL_JOB]: runReprelabelJob, [QUEUE_REFRESH_JOB]: runQueueRefreshJob },
     modelsDir: config().modelsDir,
     pollMs: 100,
     log: (line) => console.error(line),
