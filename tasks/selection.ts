@@ -4,6 +4,7 @@
  * `priority` wins. A policy computes those priorities; the active-learning work plugs in here.
  */
 import { createHash } from 'node:crypto';
+import { normalizedEntropyAt } from './active-learning/candidates';
 
 export interface SelectionPolicy<T extends { id: string } = { id: string }> {
   name: string;
@@ -28,16 +29,13 @@ export function leastJudgedPolicy(seed: number): SelectionPolicy {
   };
 }
 
-/** Entropy of a distribution divided by its maximum: 0 when one class has it all, 1 when uniform. */
+/**
+ * Entropy of a distribution divided by its maximum: 0 when one class has it all, 1 when uniform.
+ * The active-learning policies' uncertainty (tasks/active-learning/candidates.ts), so a sentiment
+ * item and a pair are "uncertain" by the same measure.
+ */
 export function normalizedEntropy(probabilities: ArrayLike<number>): number {
-  const n = probabilities.length;
-  if (n < 2) return 0;
-  let h = 0;
-  for (let i = 0; i < n; i++) {
-    const p = probabilities[i]!;
-    if (p > 0) h -= p * Math.log(p);
-  }
-  return Math.min(1, Math.max(0, h / Math.log(n)));
+  return normalizedEntropyAt(probabilities, 0, probabilities.length);
 }
 
 /**

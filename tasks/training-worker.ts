@@ -1,5 +1,6 @@
 /**
- * The model training worker thread: receives one request (a reward model or a text classifier),
+ * The model training worker thread: receives one request (a reward model, a text classifier, or an
+ * active-learning simulation, which retrains a reward model dozens of times),
  * trains and evaluates (CPU-bound and synchronous, which is why it runs here and not on the
  * server's event loop), encodes the ONNX artefact, and posts progress, then the result or the
  * error. Started by runInTrainingWorker (training-worker-client.ts).
@@ -15,6 +16,12 @@ import {
 import type { TextExample } from '../reward/classifier/train';
 import type { TrainingPair } from '../reward/dataset';
 import { trainAndEvaluate, type RunMetrics, type RunOptions } from '../reward/run';
+import {
+  preferenceSimulationLearner,
+  runSimulation,
+  type SimulationReport,
+  type SimulationRequest,
+} from './active-learning/run';
 
 export type TrainRequest =
   | { kind: 'reward'; pairs: TrainingPair[]; options: Omit<RunOptions, 'onProgress'> }
@@ -23,7 +30,10 @@ export type TrainRequest =
       examples: TextExample[];
       labels: string[];
       options: Omit<ClassifierRunOptions, 'onProgress'>;
-    };
+    }
+  | { kind: 'simulation'; pairs: TrainingPair[]; request: SimulationRequest };
+
+export type SimulationResult = { kind: 'simulation'; report: SimulationReport };
 
 export type TrainedReward = {
   kind: 'reward';
@@ -40,10 +50,17 @@ export type TrainedClassifierArtefact = {
 
 export type TrainMessage =
   | { type: 'progress'; stage: string; fraction: number }
-  | { type: 'done'; result: TrainedReward | TrainedClassifierArtefact }
+  | { type: 'done'; result: TrainedReward | TrainedClassifierArtefact | SimulationResult }
   | { type: 'error'; message: string };
 
 function train(request: TrainRequest, onProgress: (stage: string, fraction: number) => void) {
+  if (request.kind === 'simulation') {
+    const learner = preferenceSimulationLearner(request.pairs, { testFraction: 0.3, splitSeed: 1 });
+    const report = runSimulation('preference', learner, request.request, (done, total, label) =>
+      onProgress(label, done / total),
+    );
+    return { kind: 'simulation', report } satisfies SimulationResult;
+  }
   if (request.kind === 'reward') {
     const run = trainAndEvaluate(request.pairs, { ...request.options, onProgress });
     onProgress('save', 0);

@@ -19,11 +19,13 @@ import {
   activate,
   modelsOverview,
   refreshQueueNow,
+  startSimulation,
   scorePair,
   startTraining,
   type ModelVersionView,
 } from '../utils/models.server';
 import { ActiveLearningCard } from '../components/models/active-learning-card';
+import { SimulationCard } from '../components/models/simulation-card';
 import {
   fieldErrors,
   MIN_DECIDED_JUDGMENTS,
@@ -77,6 +79,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
         intent,
         message: `Version ${done.version} is now the active ${done.axis} model; ${done.scored} pair(s) scored with it.`,
       });
+    }
+    if (intent === 'simulate') {
+      await startSimulation(actor, project, {
+        axis: 'helpfulness',
+        strategies: form.getAll('strategy').map(String) as never,
+        budget: formString(form, 'budget'),
+        batch: formString(form, 'batch'),
+        seeds: formString(form, 'seeds'),
+      });
+      return redirect(`/models?project=${encodeURIComponent(project)}#sim-h`);
     }
     if (intent === 'refresh-queue') {
       const queued = await refreshQueueNow(actor, project);
@@ -192,13 +204,25 @@ export default function ModelsPage() {
       </div>
     );
   }
-  const { project, projects, versions, decided, facets, job, selectedId, activeLearning } = data;
+  const {
+    project,
+    projects,
+    versions,
+    decided,
+    facets,
+    job,
+    selectedId,
+    activeLearning,
+    simulation,
+    consensusPairs,
+    minimumSimulationPairs,
+  } = data;
   const rows = versions.map((v) => ({ ...v, projectSlug: project.slug }));
   const selected = versions.find((v) => v.id === selectedId) ?? null;
   const scoring =
     selected?.status === 'ready' ? selected : (versions.find((v) => v.status === 'ready') ?? null);
   const enough = Math.max(decided.helpfulness, decided.safety) >= MIN_DECIDED_JUDGMENTS;
-  const trainErrors = result && !result.ok && result.intent !== 'activate' ? result : undefined;
+  const trainErrors = result && !result.ok && result.intent === 'train' ? result : undefined;
   return (
     <div className="page stack">
       <PageHeader
@@ -252,6 +276,13 @@ export default function ModelsPage() {
       </section>
       {selected ? <VersionDetail version={selected} /> : null}
       <ActiveLearningCard status={activeLearning} versions={versions} projectSlug={project.slug} />
+      <SimulationCard
+        projectSlug={project.slug}
+        simulation={simulation}
+        decidedPairs={consensusPairs}
+        minimumPairs={minimumSimulationPairs}
+        errors={result && !result.ok && result.intent === 'simulate' ? result : undefined}
+      />
       <div className="grid-2">
         <TrainForm
           key={project.slug}

@@ -16,6 +16,13 @@ import { ScorePairSchema, type TrainModelInput } from '../../tasks/reward-traini
 import { getAppContext } from './context.server';
 import { activeLearningStatus } from '../../tasks/active-learning/status';
 import { enqueueQueueRefresh } from '../../tasks/active-learning/refresh';
+import {
+  MIN_SIMULATION_PAIRS,
+  SIMULATION_JOB,
+  startProjectSimulation,
+  type ProjectSimulationInput,
+} from '../../tasks/active-learning/project-simulation';
+import { countConsensusPairs } from '../../db/queries/active-learning';
 
 const num = (value: unknown): number | null =>
   typeof value === 'number' && Number.isFinite(value) ? value : null;
@@ -97,6 +104,29 @@ export interface TrainingJobView {
   activate: boolean;
 }
 
+/** The project's latest active-learning simulation, as the models screen shows it. */
+export interface SimulationView {
+  id: string;
+  status: string;
+  progress: { stage?: string; fraction?: number } | null;
+  error: string | null;
+  result: {
+    pool: number;
+    test: number;
+    budget: number;
+    seeds: number;
+    strategies: Record<
+      string,
+      {
+        curve: { labels: number; median: number; min: number; max: number }[];
+        final_accuracy: number;
+        savings_vs_random: number | null;
+        never_worse_than_random: boolean;
+      }
+    >;
+  } | null;
+}
+
 /** Everything the /models screen shows for one project (the first preference project by default). */
 export async function modelsOverview(options: { projectSlug: string | null; jobId: string | null }) {
   const db = getAppContext().db;
@@ -104,7 +134,7 @@ export async function modelsOverview(options: { projectSlug: string | null; jobI
   const project = projects.find((p) => p.slug === options.projectSlug) ?? projects[0] ?? null;
   if (!project) return { projects: [], project: null } as const;
   const full = (await findProjectBySlug(db, project.slug))!;
-  const [rows, decided, facets, job, activeLearning] = await Promise.all([
+  const [rows, decided, facets, job, activeLearning, simulationJob, consensusPairs] = await Promise.all([
     listModels(db, { projectId: project.id, kind: 'reward' }),
     countDecidedJudgments(db, project.id),
     listJudgedPromptFacets(db, project.id),
@@ -113,6 +143,8 @@ export async function modelsOverview(options: { projectSlug: string | null; jobI
       ? findJob(db, options.jobId)
       : findLatestJob(db, { kind: REWARD_TRAIN_JOB, projectId: project.id, statuses: ['queued', 'running'] }),
     activeLearningStatus(db, full),
+    findLatestJob(db, { kind: SIMULATION_JOB, projectId: project.id }),
+    countConsensusPairs(db, project.id, 'helpfulness'),
   ]);
   const ownJob = job && job.kind === REWARD_TRAIN_JOB && job.project_id === project.id ? job : null;
   return {
@@ -122,6 +154,17 @@ export async function modelsOverview(options: { projectSlug: string | null; jobI
     decided,
     facets,
     activeLearning,
+    simulation: simulationJob
+      ? ({
+          id: simulationJob.id,
+          status: simulationJob.status,
+          progress: simulationJob.progress as SimulationView['progress'],
+          error: simulationJob.error,
+          result: simulationJob.result as SimulationView['result'],
+        } satisfies SimulationView)
+      : null,
+    consensusPairs,
+    minimumSimulationPairs: MIN_SIMULATION_PAIRS,
     job: ownJob
       ? ({
           id: ownJob.id,
@@ -169,3 +212,7 @@ export async function refreshQueueNow(actor: Actor, projectSlug: string): Promis
     (await enqueueQueueRefresh(db, project.id, { train: false, createdBy: actor.userId ?? null })) !== null
   );
 }
+
+/** Queues a simulation on the project's own judgments (tasks/active-learning/project-simulation.ts). */
+export const startSimulation = (actor: Actor, projectSlug: string, input: ProjectSimulationInput) =>
+  startProjectSimulation(getAppContext().db, actor, projectSlug, input);

@@ -124,3 +124,17 @@ export async function insertQueueRefreshJob(
     returning id`.execute(db);
   return result.rows[0]?.id ?? null;
 }
+
+/**
+ * Pairs whose judgments on `axis` lean one way (the graded scores do not cancel out): what a
+ * simulation on the project's own data can replay. Repeat judgments are left out, as in training.
+ */
+export async function countConsensusPairs(db: Db, projectId: string, axis: RewardAxis): Promise<number> {
+  const score = sql.ref(`j.${axis}`);
+  const result = await sql<{ n: number }>`
+    select count(*)::int as n from (
+      select j.pair_id from judgments j
+      where j.project_id = ${projectId} and not j.is_repeat
+      group by j.pair_id having sum(${score}) <> 0) t`.execute(db);
+  return Number(result.rows[0]?.n ?? 0);
+}

@@ -59,7 +59,8 @@ await admin.connect();
 await admin.query(`CREATE DATABASE ${name}`);
 const url = new URL(serverUrl);
 url.pathname = `/${name}`;
-const handle = await openDb({ kind: 'postgres', url: url.toString() });
+// no statement timeout: the bulk load runs statements of minutes (the refresh's own statements are timed below)
+const handle = await openDb({ kind: 'postgres', url: url.toString(), statementTimeoutMs: 0 });
 try {
   const db = handle.db;
   await migrateToLatest(db);

@@ -19,6 +19,7 @@ import { REWARD_TRAIN_JOB, runRewardTrainingJob } from '../../tasks/reward-train
 import { runSentimentCycleJob, SENTIMENT_CYCLE_JOB } from '../../tasks/sentiment-cycle';
 import { runReprelabelJob, SENTIMENT_PRELABEL_JOB } from '../../tasks/sentiment-reprelabel';
 import { QUEUE_REFRESH_JOB, runQueueRefreshJob } from '../../tasks/active-learning/refresh';
+import { runProjectSimulationJob, SIMULATION_JOB } from '../../tasks/active-learning/project-simulation';
 
 /** Every kind of background job this server runs. */
 const JOB_HANDLERS: Record<string, JobHandler> = {
@@ -27,6 +28,7 @@ const JOB_HANDLERS: Record<string, JobHandler> = {
   [SENTIMENT_CYCLE_JOB]: runSentimentCycleJob,
   [SENTIMENT_PRELABEL_JOB]: runReprelabelJob,
   [QUEUE_REFRESH_JOB]: runQueueRefreshJob,
+  [SIMULATION_JOB]: runProjectSimulationJob,
 };
 
 export class PortInUseError extends Error {

@@ -127,3 +127,24 @@ test('a lead turns on active learning for a project and sees the queue re-ranked
   await expect(card.getByText(/Last re-ranked .* before any model/)).toBeVisible({ timeout: 30_000 });
   await snap(page, 'models-active-learning');
 });
+
+test('a lead simulates active learning on the demo judgments and reads the curves', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page, demoLogin('lead'));
+  await page.goto(`${BASE()}/models?project=demo-preferences`);
+  const form = page.getByRole('form', { name: 'Simulate active learning' });
+  await expect(form.getByRole('checkbox', { name: 'hybrid' })).toBeChecked();
+  await form.getByLabel('Budget (labels)').fill('40');
+  await form.getByLabel('Batch (labels)').fill('20');
+  await form.getByLabel('Seeds').fill('1');
+  await form.getByRole('button', { name: 'Run the simulation' }).click();
+  const summary = page.getByRole('table', { name: 'Simulation summary' });
+  await expect(summary).toBeVisible({ timeout: 90_000 });
+  await expect(summary.getByRole('row')).toHaveCount(4); // header, random, uncertainty, hybrid
+  await expect(summary.getByText('(reference)')).toBeVisible();
+  await expect(page.getByRole('figure', { name: 'Simulated learning curves' })).toBeVisible();
+  await page
+    .getByRole('heading', { name: 'Simulate active learning on this project' })
+    .scrollIntoViewIfNeeded();
+  await snap(page, 'models-simulation');
+});
