@@ -141,10 +141,8 @@ describe('dense feature scaling', () => {
     };
     const uncapped = effect(1e9);
     const capped = effect(2);
-    // measured: ~30 logits uncapped, ~3.1 capped (λ chosen on calibrated validation loss, which
-    // picks a weaker λ on this weak synthetic signal than the raw loss did: ~12 and ~1.4 then)
-    expect(uncapped).toBeGreaterThan(10);
-    expect(capped).toBeLessThan(4);
-    expect(capped).toBeLessThan(uncapped / 5);
+    // measured: ~12 logits uncapped, ~1.4 capped
+    expect(uncapped).toBeGreaterThan(5);
+    expect(capped).toBeLessThan(2);
   });
 });

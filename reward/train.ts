@@ -60,7 +60,6 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
 
 export interface LambdaPoint {
   lambda: number;
-  /** after temperature scaling fitted on the same validation margins */
   validation_log_loss: number;
   validation_accuracy: number;
 }
@@ -327,9 +326,7 @@ export function trainRewardModel(
       return w;
     });
     const margins = concatMargins(splits.map((split, f) => marginsOf(split.rows, ws[f]!, split.validation)));
-    // judge each λ calibrated: a weak λ is sharper than it should be, and its raw log loss would
-    // hide a better ranking behind overconfidence that the temperature removes anyway
-    const v = scoreMargins(margins, fitTemperature(margins));
+    const v = scoreMargins(margins);
     lambdaPath.push({ lambda, validation_log_loss: v.logLoss, validation_accuracy: v.accuracy });
     if (v.logLoss < best.loss) {
       best = { lambda, loss: v.logLoss, margins, ws };

@@ -18,6 +18,10 @@ export interface PairCandidateRow {
   probability_a: number | null;
   spread: number | null;
   model_id: string | null;
+  /** the queue placement stored now (a refresh writes only what changes) */
+  priority: number;
+  target_judgments: number | null;
+  queue_boost: number;
 }
 
 /**
@@ -31,7 +35,7 @@ export async function listPairCandidates(
 ): Promise<PairCandidateRow[]> {
   const score = sql.ref(`j.${axis}`);
   const result = await sql<PairCandidateRow>`
-    select p.id, p.judgment_count, p.lease_count,
+    select p.id, p.judgment_count, p.lease_count, p.priority, p.target_judgments, p.queue_boost,
            coalesce(v.votes_a, 0)::float8 as votes_a, coalesce(v.votes_b, 0)::float8 as votes_b,
            s.probability_a, s.spread, s.model_id
     from pairs p
@@ -51,6 +55,7 @@ export async function listPairCandidates(
     votes_b: Number(r.votes_b),
     probability_a: r.probability_a === null ? null : Number(r.probability_a),
     spread: r.spread === null ? null : Number(r.spread),
+    priority: Number(r.priority),
   }));
 }
 

@@ -1,8 +1,9 @@
 /**
  * Active-learning rescoring benchmark: a preference project with N candidate pairs on PostgreSQL
  * (bulk-loaded with SQL), a reward model active on it with a stored score for every pair, some
- * judgments (a share of them split) and a hundred pairs leased; then one full refresh of the queue
- * with the project's policy, timed, and the next-pair lookup timed and EXPLAINed after it.
+ * judgments (a share of them split) and a hundred pairs leased; then the first refresh of the queue
+ * with the project's policy (every pair's priority changes), new scores as from a retrained model,
+ * a second refresh (the steady state), both timed; then the next-pair lookup, timed and EXPLAINed.
  *
  *   npm run bench:al -- --pairs 1000000 [--policy hybrid] [--report reports/active-learning.json]
  *
@@ -145,9 +146,16 @@ try {
       select id from pairs where project_id = ${project.id} and judgment_count = 0 order by id desc limit 100)`.execute(
       db,
     );
+    // an import gives every pair a seeded random priority (the breadth-first default)
+    await sql`update pairs set priority = random() where project_id = ${project.id}`.execute(db);
     await sql`analyze`.execute(db);
   });
 
+  // the first refresh after turning the policy on rewrites every pair; a later one, after a new
+  // model scored the pairs, writes only the head of the order and the targets that changed
+  const [first, firstSeconds] = await timed(() => refreshQueue(db, project.id));
+  await sql`update pair_scores set probability_a = random(), spread = 0.05 * random()
+    where pair_id in (select id from pairs where project_id = ${project.id})`.execute(db);
   const [result, refreshSeconds] = await timed(() => refreshQueue(db, project.id));
 
   const lookups: number[] = [];
@@ -181,6 +189,8 @@ try {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
     seed_seconds: seedSeconds,
     score_and_judge_seconds: scoreSeconds,
+    first_refresh_seconds: firstSeconds,
+    first_refresh: first,
     refresh_seconds: refreshSeconds,
     refresh: result,
     next_pair_ms: { p50: lookups[10], max: lookups.at(-1) },

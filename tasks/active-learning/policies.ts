@@ -10,7 +10,7 @@
  * feature space when the policy is diverse — and among partly answered ones, too.
  */
 import { z } from 'zod';
-import { seededDraw } from '../selection';
+import { murmur3 } from '../../reward/hash';
 import {
   ensembleDisagreementOf,
   majorityShareOf,
@@ -111,6 +111,14 @@ export interface Ranking {
   reask: Uint8Array;
 }
 
+/**
+ * A seeded uniform draw in [0, 1) per (seed, id). MurmurHash3 rather than the queue's SHA-256
+ * draw: a refresh draws twice per pair, and at a million pairs SHA-256 alone took ten seconds.
+ */
+function draw(seed: string, id: string): number {
+  return murmur3(id, murmur3(seed)) / 2 ** 32;
+}
+
 /** What each policy uses; hybrid's flags follow its `without` list. */
 function traitsOf(settings: PolicySettings) {
   const p = settings.policy;
@@ -160,11 +168,11 @@ export function splitOf(set: CandidateSet, i: number, modelVoteWeight: number): 
 function modelScores(set: CandidateSet, settings: PolicySettings, seed: string): Float64Array {
   const n = set.ids.length;
   const traits = traitsOf(settings);
-  const draw = (i: number) => seededDraw(seed, set.ids[i]!);
+  const drawOf = (i: number) => draw(seed, set.ids[i]!);
   const out = new Float64Array(n);
   const hasModel = set.probabilities !== null;
   if (!hasModel || (!traits.uncertainty && !traits.ensemble)) {
-    for (let i = 0; i < n; i++) out[i] = draw(i);
+    for (let i = 0; i < n; i++) out[i] = drawOf(i);
     return out;
   }
   const u = new Float64Array(n);
@@ -179,10 +187,10 @@ function modelScores(set: CandidateSet, settings: PolicySettings, seed: string):
     const we = traits.ensemble ? settings.weights.ensemble : 0;
     const pu = wu > 0 ? percentiles(u) : u;
     const pe = we > 0 ? percentiles(e) : e;
-    for (let i = 0; i < n; i++) out[i] = wu * pu[i]! + we * pe[i]! + 1e-9 * draw(i);
+    for (let i = 0; i < n; i++) out[i] = wu * pu[i]! + we * pe[i]! + 1e-9 * drawOf(i);
   } else {
     const signal = traits.ensemble ? e : u;
-    for (let i = 0; i < n; i++) out[i] = signal[i]! + 1e-9 * draw(i);
+    for (let i = 0; i < n; i++) out[i] = signal[i]! + 1e-9 * drawOf(i);
   }
   return out;
 }
@@ -259,7 +267,7 @@ function arrangeFresh(
   const taken = new Set(head);
   const randomPicks = fresh
     .filter((i) => !taken.has(i))
-    .map((i) => ({ i, d: seededDraw(`${seed}:explore`, set.ids[i]!) }))
+    .map((i) => ({ i, d: draw(`${seed}:explore`, set.ids[i]!) }))
     .sort((a, b) => a.d - b.d)
     .slice(0, explore)
     .map((x) => x.i);

@@ -51,7 +51,11 @@ export interface RefreshResult {
   stopped: number;
   reasked: number;
   skippedLeased: number;
+  /** pairs whose priority, target or boost changed and were written */
+  written: number;
   seconds: number;
+  /** where the time went: reading the candidates, ranking (embedding included), writing */
+  timings: { load: number; rank: number; write: number };
 }
 
 /** The candidate columns of a project's open pairs (votes on the axis, the stored scores). */
@@ -147,15 +151,16 @@ export async function refreshQueue(
   const al = activeLearningSettings(project.settings);
   const settings = policySettingsOf(al);
   const rows = await listPairCandidates(db, projectId, al.axis);
+  const loaded = performance.now();
   const set = pairCandidateSet(rows);
   const model = await findActiveModel(db, { projectId, kind: 'reward', axis: al.axis });
   const rankOptions = { redundancy: project.redundancy, batch: al.retrainEvery };
   if (model && set.probabilities && (settings.policy === 'diverse' || settings.policy === 'hybrid'))
     await embedBatchPool(db, model.id, set, settings, rankOptions);
   const ranking = rankCandidates(set, settings, rankOptions);
-  const placements = placementsOf(set, ranking, project.redundancy);
+  const placements = changedPlacements(rows, placementsOf(set, ranking, project.redundancy, topOf(al)));
+  const ranked = performance.now();
   const written = await writeQueuePlacements(db, placements);
-  const leased = rows.filter((r) => r.lease_count > 0).length;
   const stopped = rows.filter(
     (r, i) => ranking.targets[i]! <= r.judgment_count && r.judgment_count < project.redundancy,
   ).length;
@@ -166,8 +171,14 @@ export async function refreshQueue(
     ranked: ranking.order.length,
     stopped,
     reasked: ranking.reask.reduce((a, b) => a + b, 0),
-    skippedLeased: Math.max(leased, rows.length - written),
+    skippedLeased: placements.length - written,
+    written,
     seconds: (performance.now() - started) / 1000,
+    timings: {
+      load: (loaded - started) / 1000,
+      rank: (ranked - loaded) / 1000,
+      write: (performance.now() - ranked) / 1000,
+    },
   };
   const judgments = await countJudgmentsSince(db, projectId, null, Number.MAX_SAFE_INTEGER);
   await db
@@ -191,16 +202,28 @@ export async function refreshQueue(
   return result;
 }
 
+/**
+ * How many pairs at the head of the order get their own priority: twenty refresh intervals' worth,
+ * at least 10,000. Only `retrainEvery` judgments (plus leases) arrive before the next refresh, so
+ * the rest of the order would not be reached; they keep priority 0, and a refresh writes only the
+ * pairs whose placement changed instead of every open pair.
+ */
+export function topOf(settings: ActiveLearningSettings): number {
+  return Math.max(10_000, 20 * settings.retrainEvery);
+}
+
 /** Priorities from the serving order (first = highest), targets and boosts as the queue reads them. */
 export function placementsOf(
   set: CandidateSet,
   ranking: ReturnType<typeof rankCandidates>,
   redundancy: number,
+  top = Infinity,
 ): QueuePlacement[] {
   const n = set.ids.length;
   const priority = new Float64Array(n);
-  const total = ranking.order.length;
-  ranking.order.forEach((unit, position) => (priority[unit] = (total - position) / total));
+  const total = Math.min(top, ranking.order.length);
+  for (let position = 0; position < total; position++)
+    priority[ranking.order[position]!] = (total - position) / total;
   return set.ids.map((id, i) => ({
     id,
     priority: priority[i]!,
@@ -208,6 +231,21 @@ export function placementsOf(
     target: ranking.targets[i] === redundancy ? null : ranking.targets[i]!,
     boost: ranking.reask[i] ? set.judgments[i]! : 0,
   }));
+}
+
+/** The placements that differ from what the pairs hold now (rows and placements in the same order). */
+export function changedPlacements(
+  rows: readonly PairCandidateRow[],
+  placements: readonly QueuePlacement[],
+): QueuePlacement[] {
+  return placements.filter((p, i) => {
+    const r = rows[i]!;
+    return (
+      Math.abs(r.priority - p.priority) > 1e-12 ||
+      r.target_judgments !== p.target ||
+      r.queue_boost !== p.boost
+    );
+  });
 }
 
 /**
