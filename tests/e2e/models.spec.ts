@@ -116,6 +116,8 @@ test('a lead turns on active learning for a project and sees the queue re-ranked
   await expect(settings.getByLabel('Selection policy')).toHaveValue('least-judged');
   await settings.getByLabel('Selection policy').selectOption('hybrid');
   await settings.getByLabel('Retrain every (judgments)').fill('25');
+  await settings.getByRole('group', { name: 'Which pairs people see next' }).scrollIntoViewIfNeeded();
+  await snap(page, 'project-settings-active-learning');
   await settings.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.getByRole('status').first()).toContainText('re-ranked with the selection policy');
 

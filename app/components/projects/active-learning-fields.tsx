@@ -1,4 +1,5 @@
 /** A preference project's selection policy inside its settings form. */
+import { useState } from 'react';
 import { Field } from '../form';
 
 export interface ActiveLearningView {
@@ -18,19 +19,31 @@ export function ActiveLearningFields({
   settings: ActiveLearningView;
   fieldError: (name: string) => string | undefined;
 }) {
+  const [policy, setPolicy] = useState(settings.policy);
+  const chosen = settings.policies.find((p) => p.name === policy);
   return (
     <fieldset className="fieldset">
       <legend>Which pairs people see next</legend>
       <div className="field">
         <label htmlFor="alPolicy">Selection policy</label>
-        <select id="alPolicy" name="alPolicy" defaultValue={settings.policy} aria-describedby="alPolicy-hint">
+        <select
+          id="alPolicy"
+          name="alPolicy"
+          value={policy}
+          onChange={(e) => setPolicy(e.target.value)}
+          aria-describedby="alPolicy-hint"
+          style={{ width: 'auto' }}
+        >
           {settings.policies.map((p) => (
             <option key={p.name} value={p.name}>
-              {p.name} — {p.description}
+              {p.name}
             </option>
           ))}
         </select>
         <div className="hint" id="alPolicy-hint">
+          {chosen ? (
+            <strong>{chosen.description[0]!.toUpperCase() + chosen.description.slice(1)}. </strong>
+          ) : null}
           Any policy but least-judged retrains the reward model as judgments arrive (the new version becomes
           the active one) and re-ranks the waiting pairs; pairs someone holds keep their place.
         </div>
