@@ -310,20 +310,27 @@ export const runQueueRefreshJob: JobHandler = async (job, context) => {
   const al = activeLearningSettings(project.settings);
   let training: Record<string, unknown> | null = null;
   if (train && loopEnabled(al) && (await shouldTrain(db, projectId, al))) {
-    training = await runRewardTrainingJob(
-      {
-        ...job,
-        payload: {
-          projectId,
-          axis: al.axis,
-          filter: { languages: [], domains: [], since: null },
-          seed: 1,
-          activate: true,
-          actor: { userId: null, email: 'active learning', ip: null },
+    try {
+      training = await runRewardTrainingJob(
+        {
+          ...job,
+          payload: {
+            projectId,
+            axis: al.axis,
+            filter: { languages: [], domains: [], since: null },
+            seed: 1,
+            activate: true,
+            actor: { userId: null, email: 'active learning', ip: null },
+          },
         },
-      },
-      context,
-    );
+        context,
+      );
+    } catch (error) {
+      // a training that cannot succeed (too few distinct pairs, say) must not stop the ranking:
+      // without a refresh on record every later judgment would queue the same failing job
+      if (!(error instanceof PermanentJobError)) throw error;
+      training = { error: error.message };
+    }
   }
   await context.progress({ stage: 'rank the queue', fraction: 0 });
   const result = await refreshQueue(db, projectId, { jobId: job.id });

@@ -246,4 +246,48 @@ describeDb('the active-learning loop', ({ db }) => {
     }
     expect(served).toEqual(ids.slice(0, 4));
   });
+
+  it('still ranks the queue, and records the refresh, when the model cannot be trained', async () => {
+    // 24 decided judgments on 6 pairs: enough judgments, too few distinct pairs for a model
+    const project = await makePreferenceProject(db(), {
+      redundancy: 5,
+      prompts: TOPICS.slice(0, 6).map((t) => ({ text: `Why ${t}?`, responseTexts: [good(t), bad(t)] })),
+    });
+    const ids = (
+      await db().selectFrom('pairs').select('id').where('project_id', '=', project.id).execute()
+    ).map((r) => r.id);
+    const people = await Promise.all(Array.from({ length: 4 }, () => makeUser(db())));
+    for (const id of ids)
+      for (const person of people)
+        await makeJudgment(db(), { pairId: id, annotatorId: person.user.id, helpfulness: -2 });
+    const { user } = await makeUser(db(), { roles: ['lead'] });
+    await updateProjectSettings(
+      db(),
+      project.id,
+      { alPolicy: 'hybrid', alRetrainEvery: 5 },
+      { userId: user.id },
+    );
+    const jobId = (
+      await db()
+        .selectFrom('jobs')
+        .select('id')
+        .where('project_id', '=', project.id)
+        .where('kind', '=', QUEUE_REFRESH_JOB)
+        .executeTakeFirstOrThrow()
+    ).id;
+    await db()
+      .updateTable('jobs')
+      .set({ payload: JSON.stringify({ projectId: project.id, train: true }) })
+      .where('id', '=', jobId)
+      .execute();
+    const result = await runRefresh(db(), jobId);
+    expect(result.training).toEqual({ error: expect.stringMatching(/at least 10/) });
+    expect(result).toMatchObject({ modelId: null, candidates: 6 });
+    const history = await db()
+      .selectFrom('queue_refreshes')
+      .select('id')
+      .where('project_id', '=', project.id)
+      .execute();
+    expect(history).toHaveLength(1);
+  }, 60_000);
 });
