@@ -19,7 +19,11 @@ import {
   type RerouteCounts,
 } from './sentiment-prelabel';
 import { enqueueReprelabel } from './sentiment-reprelabel';
-import { ActiveLearningSettingsSchema, mergeActiveLearning } from './active-learning/settings';
+import {
+  ActiveLearningSettingsSchema,
+  activeLearningSettings,
+  mergeActiveLearning,
+} from './active-learning/settings';
 import { enqueueQueueRefresh } from './active-learning/refresh';
 
 export const SlugSchema = z
@@ -227,8 +231,13 @@ export async function updateProjectSettings(
     }
     if (Object.keys(sentiment).length) settings.sentiment = sentiment;
     const alInput = Object.fromEntries(alKeys.map((k) => [k, d[k]]));
-    const alChanged = alKeys.some((k) => d[k] !== undefined);
-    if (alChanged) settings.activeLearning = mergeActiveLearning(settings.activeLearning, alInput);
+    if (alKeys.some((k) => d[k] !== undefined))
+      settings.activeLearning = mergeActiveLearning(settings.activeLearning, alInput);
+    // the settings form sends every field: only a real change re-ranks the queue (a million pairs
+    // take a minute to rewrite)
+    const alChanged =
+      JSON.stringify(activeLearningSettings(current.settings)) !==
+      JSON.stringify(activeLearningSettings(settings));
     const labelSet = d.labelSet?.length ? d.labelSet : undefined;
     const relabel = labelSet !== undefined && labelSet.join('\u0000') !== current.label_set.join('\u0000');
     if (relabel && (await labelSetInUse(trx, projectId)))

@@ -290,4 +290,37 @@ describeDb('the active-learning loop', ({ db }) => {
       .execute();
     expect(history).toHaveLength(1);
   }, 60_000);
+
+  it('re-ranks when the selection settings change, not when the form is saved as it was', async () => {
+    const project = await makePreferenceProject(db(), {
+      redundancy: 2,
+      prompts: [{ text: 'One?' }, { text: 'Two?' }],
+    });
+    const { user } = await makeUser(db(), { roles: ['lead'] });
+    const form = {
+      alPolicy: 'hybrid' as const,
+      alRetrainEvery: '50',
+      alAxis: 'helpfulness' as const,
+      alCap: '5',
+      alExploration: '0.1',
+    };
+    const first = await updateProjectSettings(db(), project.id, form, { userId: user.id });
+    expect(first.queueRefreshJobId).not.toBeNull();
+    await runRefresh(db(), first.queueRefreshJobId!);
+    // the settings form sends every field each time: an unchanged policy queues nothing
+    const again = await updateProjectSettings(
+      db(),
+      project.id,
+      { ...form, name: 'Renamed' },
+      { userId: user.id },
+    );
+    expect(again.queueRefreshJobId).toBeNull();
+    const changed = await updateProjectSettings(
+      db(),
+      project.id,
+      { ...form, alCap: '3' },
+      { userId: user.id },
+    );
+    expect(changed.queueRefreshJobId).not.toBeNull();
+  });
 });
