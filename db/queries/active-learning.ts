@@ -69,6 +69,9 @@ export interface QueuePlacement {
 /**
  * Writes priorities, targets and boosts in chunks, skipping pairs leased right now (a lease is a
  * promise to its holder: the pair they see keeps its place). Returns how many pairs changed.
+ * Each chunk commits on its own, on purpose: one transaction over a million rows would lock them
+ * all for a minute, and the queue's SKIP LOCKED would then find nothing to lease. Every mix of old
+ * and new placements is a valid queue, and a retried job writes what is still missing.
  */
 export async function writeQueuePlacements(db: Db, placements: readonly QueuePlacement[]): Promise<number> {
   let written = 0;

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,28 +8,7 @@ import { acquireEmbeddedLock } from '../../db/embedded-lock';
 import { authenticate } from '../../tasks/accounts';
 import { adminQuery, databaseUrl } from '../../tests/setup/postgres-admin';
 import { TEST_DATABASE_URL } from '../../tests/setup/test-env';
-
-const BIN = path.resolve('scripts/bin/arbiter.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function arbiter(args: string[], env: Record<string, string>, stdin?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+import { runArbiter as arbiter } from '../../tests/setup/cli';
 
 const backends: { name: string; env: () => Record<string, string>; db: () => DbConfig }[] = [];
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'arbiter-cli-'));

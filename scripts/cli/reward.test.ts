@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,23 +5,10 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { syntheticPairs } from '../../reward/testing/synthetic';
 import { createRng } from '../../reward/rng';
+import { runArbiter as arbiter } from '../../tests/setup/cli';
 
-const BIN = path.resolve('scripts/bin/arbiter.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arbiter-reward-cli-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-function arbiter(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const pairs = syntheticPairs(300, createRng(5));
 // TRL as plain JSONL, HH-RLHF transcripts as JSONL.gz: both auto-detected

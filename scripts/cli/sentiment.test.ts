@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,22 +7,10 @@ import { adminQuery, databaseUrl } from '../../tests/setup/postgres-admin';
 import { sentimentCsv, sentimentTexts } from '../../tests/setup/sentiment-fixtures';
 import { TEST_DATABASE_URL } from '../../tests/setup/test-env';
 import { writeTinySentimentModel } from '../../reward/testing/tiny-sentiment-model';
+import { runArbiter as arbiter } from '../../tests/setup/cli';
 
-const BIN = path.resolve('scripts/bin/arbiter.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arbiter-sentiment-cli-'));
 
-function arbiter(args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 const read = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 
 // the GLUE SST-2 layout: header "label<TAB>sentence", 0 = negative, 1 = positive, gzip-compressed

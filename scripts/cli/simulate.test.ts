@@ -2,7 +2,6 @@
  * `arbiter simulate` end to end, as a person runs it: on a synthetic file always, and on small
  * slices of the shared data (PKU-SafeRLHF pairs, SST-2 dev) when that folder is present (CI has it).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,24 +9,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { syntheticPairs } from '../../reward/testing/synthetic';
 import { createRng } from '../../reward/rng';
 import { sharedDataDir, writeSharedSetJsonl } from '../bench/shared-sets';
+import { runArbiter as arbiter } from '../../tests/setup/cli';
 
-const BIN = path.resolve('scripts/bin/arbiter.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arbiter-simulate-cli-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const shared = sharedDataDir(path.resolve('.'));
-
-function arbiter(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 interface Report {
   task: string;

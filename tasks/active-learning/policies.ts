@@ -195,11 +195,25 @@ function modelScores(set: CandidateSet, settings: PolicySettings, seed: string):
   return out;
 }
 
-/**
- * The policy's order of service and per-unit answer targets. Pure: the same candidates, settings
- * and options give the same ranking, to the unit.
- */
-export function rankCandidates(set: CandidateSet, settings: PolicySettings, options: RankOptions): Ranking {
+/** The tiers, targets and scores of a ranking, before the fresh units are arranged. */
+export interface PreparedRanking {
+  targets: Int32Array;
+  scores: Float64Array;
+  /** units asked again, most split first */
+  reasks: number[];
+  /** fresh units, best score first */
+  fresh: number[];
+  /** partly answered units, fewest answers first */
+  partial: number[];
+  seed: string;
+}
+
+/** The first step of rankCandidates: who needs what, and every unit's score. */
+export function prepareRanking(
+  set: CandidateSet,
+  settings: PolicySettings,
+  options: RankOptions,
+): PreparedRanking {
   const n = set.ids.length;
   const traits = traitsOf(settings);
   const redundancy = Math.max(1, options.redundancy);
@@ -228,13 +242,48 @@ export function rankCandidates(set: CandidateSet, settings: PolicySettings, opti
     for (let i = 0; i < n; i++) if (tier[i] === t) out.push(i);
     return out;
   };
-  const reasks = byTier(3).sort((a, b) => splits[b]! - splits[a]! || scores[b]! - scores[a]!);
-  const partial = byTier(2).sort((a, b) => set.judgments[a]! - set.judgments[b]! || scores[b]! - scores[a]!);
-  const fresh = byTier(1).sort((a, b) => scores[b]! - scores[a]!);
+  return {
+    targets,
+    scores,
+    reasks: byTier(3).sort((a, b) => splits[b]! - splits[a]! || scores[b]! - scores[a]!),
+    fresh: byTier(1).sort((a, b) => scores[b]! - scores[a]!),
+    partial: byTier(2).sort((a, b) => set.judgments[a]! - set.judgments[b]! || scores[b]! - scores[a]!),
+    seed,
+  };
+}
+
+/**
+ * The fresh units a diverse batch may draw on (a superset of what finishRanking embeds): callers
+ * that embed lazily embed these between prepareRanking and finishRanking.
+ */
+export function diversityPoolOf(
+  prepared: PreparedRanking,
+  settings: PolicySettings,
+  options: RankOptions,
+): number[] {
+  return prepared.fresh.slice(0, Math.max(1, options.batch) * settings.diversityPool);
+}
+
+/** The second step: arrange the fresh units (diversity, exploration) and put the tiers together. */
+export function finishRanking(
+  set: CandidateSet,
+  prepared: PreparedRanking,
+  settings: PolicySettings,
+  options: RankOptions,
+): Ranking {
+  const { reasks, fresh, partial, scores, seed, targets } = prepared;
   const order = [...reasks, ...arrangeFresh(set, fresh, scores, settings, options, seed), ...partial];
-  const reask = new Uint8Array(n);
+  const reask = new Uint8Array(set.ids.length);
   for (const i of reasks) reask[i] = 1;
   return { order: Int32Array.from(order), targets, reask };
+}
+
+/**
+ * The policy's order of service and per-unit answer targets. Pure: the same candidates, settings
+ * and options give the same ranking, to the unit.
+ */
+export function rankCandidates(set: CandidateSet, settings: PolicySettings, options: RankOptions): Ranking {
+  return finishRanking(set, prepareRanking(set, settings, options), settings, options);
 }
 
 /**

@@ -27,7 +27,7 @@ import { MIN_DECIDED_JUDGMENTS } from '../reward-training.schema';
 import { scorerCache } from '../reward-scoring';
 import { emptyCandidates, type CandidateSet } from './candidates';
 import { DEFAULT_EMBEDDING_DIMS, projectRows } from './diversity';
-import { rankCandidates, type PolicySettings } from './policies';
+import { diversityPoolOf, finishRanking, prepareRanking, type Ranking } from './policies';
 import {
   activeLearningSettings,
   loopEnabled,
@@ -85,21 +85,15 @@ export function pairCandidateSet(rows: readonly PairCandidateRow[]): CandidateSe
 }
 
 /**
- * Embeds the fresh pairs a diverse batch draws on (the first `size` fresh pairs of a ranking
- * without diversity) with the active model's featurizer: φ(A) − φ(B), randomly projected.
+ * Embeds the fresh pairs a diverse batch may draw on with the active model's featurizer:
+ * φ(A) − φ(B), randomly projected. Only these few are read and featurized.
  */
 async function embedBatchPool(
   db: Kysely<Database>,
   modelId: string,
   set: CandidateSet,
-  settings: PolicySettings,
-  options: { redundancy: number; batch: number },
+  pool: readonly number[],
 ): Promise<void> {
-  const plain = rankCandidates(set, { ...settings, without: [...settings.without, 'diversity'] }, options);
-  const size = Math.max(1, options.batch) * settings.diversityPool;
-  const pool = Array.from(plain.order)
-    .filter((i) => set.judgments[i] === 0 && !plain.reask[i])
-    .slice(0, size);
   if (pool.length < 2) return;
   const texts = new Map(
     (
@@ -155,9 +149,11 @@ export async function refreshQueue(
   const set = pairCandidateSet(rows);
   const model = await findActiveModel(db, { projectId, kind: 'reward', axis: al.axis });
   const rankOptions = { redundancy: project.redundancy, batch: al.retrainEvery };
+  // scored once; the few pairs a diverse batch draws on are embedded before it is arranged
+  const prepared = prepareRanking(set, settings, rankOptions);
   if (model && set.probabilities && (settings.policy === 'diverse' || settings.policy === 'hybrid'))
-    await embedBatchPool(db, model.id, set, settings, rankOptions);
-  const ranking = rankCandidates(set, settings, rankOptions);
+    await embedBatchPool(db, model.id, set, diversityPoolOf(prepared, settings, rankOptions));
+  const ranking = finishRanking(set, prepared, settings, rankOptions);
   const placements = changedPlacements(rows, placementsOf(set, ranking, project.redundancy, topOf(al)));
   const ranked = performance.now();
   const written = await writeQueuePlacements(db, placements);
@@ -215,7 +211,7 @@ export function topOf(settings: ActiveLearningSettings): number {
 /** Priorities from the serving order (first = highest), targets and boosts as the queue reads them. */
 export function placementsOf(
   set: CandidateSet,
-  ranking: ReturnType<typeof rankCandidates>,
+  ranking: Ranking,
   redundancy: number,
   top = Infinity,
 ): QueuePlacement[] {

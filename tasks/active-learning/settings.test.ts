@@ -30,6 +30,13 @@ describe('active-learning settings', () => {
     expect(ActiveLearningSettingsSchema.safeParse({ alRetrainEvery: 2 }).error?.issues[0]?.message).toMatch(
       /Retrain every: at least 5/,
     );
+    // an emptied form field is an error, not a silent 0
+    expect(ActiveLearningSettingsSchema.safeParse({ alExploration: ' ' }).error?.issues[0]?.message).toBe(
+      'The exploration share must be a number.',
+    );
+    expect(ActiveLearningSettingsSchema.safeParse({ alCap: 'lots' }).error?.issues[0]?.message).toBe(
+      'The cap must be a whole number.',
+    );
     expect(ActiveLearningSettingsSchema.safeParse({ alPolicy: 'magic' }).error?.issues[0]?.message).toMatch(
       /Selection policy: one of/,
     );

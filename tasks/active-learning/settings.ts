@@ -28,29 +28,44 @@ export const ACTIVE_LEARNING_DEFAULTS = {
 export type ActiveLearningSettings = typeof ACTIVE_LEARNING_DEFAULTS;
 
 /** What a lead may change (flat form fields); every field optional, only given fields change. */
+/** A form sends an emptied field as "": that is a missing number, not 0. */
+const blankIsMissing = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? Number.NaN : v);
+
 export const ActiveLearningSettingsSchema = z.object({
   alPolicy: z
     .enum(POLICY_NAMES, { error: `Selection policy: one of ${POLICY_NAMES.join(', ')}.` })
     .optional(),
-  alRetrainEvery: z.coerce
-    .number({ error: 'Retrain every: a whole number of judgments.' })
-    .int('Retrain every: a whole number of judgments.')
-    .min(5, 'Retrain every: at least 5 judgments (each retrain takes seconds to minutes).')
-    .max(100_000, 'Retrain every: at most 100,000 judgments.')
+  alRetrainEvery: z
+    .preprocess(
+      blankIsMissing,
+      z.coerce
+        .number({ error: 'Retrain every: a whole number of judgments.' })
+        .int('Retrain every: a whole number of judgments.')
+        .min(5, 'Retrain every: at least 5 judgments (each retrain takes seconds to minutes).')
+        .max(100_000, 'Retrain every: at most 100,000 judgments.'),
+    )
     .optional(),
   alAxis: z
     .enum(['helpfulness', 'safety'], { error: 'The ranking axis is helpfulness or safety.' })
     .optional(),
-  alCap: z.coerce
-    .number({ error: 'The cap must be a whole number.' })
-    .int('The cap must be a whole number.')
-    .min(1, 'The cap must be at least 1.')
-    .max(20, 'Keep the cap at 20 answers or less.')
+  alCap: z
+    .preprocess(
+      blankIsMissing,
+      z.coerce
+        .number({ error: 'The cap must be a whole number.' })
+        .int('The cap must be a whole number.')
+        .min(1, 'The cap must be at least 1.')
+        .max(20, 'Keep the cap at 20 answers or less.'),
+    )
     .optional(),
-  alExploration: z.coerce
-    .number({ error: 'The exploration share must be a number.' })
-    .min(0, 'The exploration share must be at least 0.')
-    .max(0.5, 'The exploration share must be at most 0.5.')
+  alExploration: z
+    .preprocess(
+      blankIsMissing,
+      z.coerce
+        .number({ error: 'The exploration share must be a number.' })
+        .min(0, 'The exploration share must be at least 0.')
+        .max(0.5, 'The exploration share must be at most 0.5.'),
+    )
     .optional(),
 });
 
