@@ -113,6 +113,8 @@ export interface ProjectsTable {
   redundancy: Generated<number>;
   lease_seconds: Generated<number>;
   gold_rate: Generated<number>;
+  /** share of an annotator's next pairs that are earlier pairs of theirs again, sides swapped */
+  repeat_rate: Generated<number>;
   members_only: Generated<boolean>;
   required_domain: string | null;
   label_set: TextArray;
@@ -286,6 +288,8 @@ export interface SentimentItemsTable {
   language: string | null;
   /** the pre-label routing was last decided on */
   prelabel_id: string | null;
+  /** a gold item: served at the project's gold rate outside the queue, its answer in gold_answers */
+  is_gold: Generated<boolean>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }
@@ -317,6 +321,8 @@ export interface SentimentLabelsTable {
   label: string;
   source: 'human' | 'auto' | 'audit' | 'adjudicated';
   time_on_task_ms: number | null;
+  /** given to a gold item: scored against its answer, never part of the item's label */
+  is_gold: Generated<boolean>;
   created_at: GeneratedTimestamp;
 }
 
@@ -393,6 +399,35 @@ export interface PairScoresTable {
   /** standard deviation of the members' probabilities */
   spread: number;
   scored_at: GeneratedTimestamp;
+}
+
+/** A lead's or safety reviewer's decision on a disputed pair or item: its final answer. */
+export interface AdjudicationsTable {
+  id: Generated<string>;
+  project_id: string;
+  pair_id: string | null;
+  item_id: string | null;
+  decided_by: string | null;
+  /** pairs: the decided graded scores, canonical A/B order */
+  helpfulness: number | null;
+  safety: number | null;
+  /** items: the decided label */
+  label: string | null;
+  note: Generated<string>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+/** A precomputed quality report (agreement, annotator profiles, consensus method) for the dashboard. */
+export interface QualityReportsTable {
+  id: Generated<string>;
+  project_id: string;
+  job_id: string | null;
+  judgments: number;
+  annotators: number;
+  seconds: number;
+  report: Json<Record<string, unknown>>;
+  created_at: GeneratedTimestamp;
 }
 
 /** One refresh of a preference project's queue by its active-learning policy. */
@@ -502,6 +537,8 @@ export interface Database {
   models: ModelsTable;
   pair_scores: PairScoresTable;
   queue_refreshes: QueueRefreshesTable;
+  adjudications: AdjudicationsTable;
+  quality_reports: QualityReportsTable;
   jobs: JobsTable;
   exports: ExportsTable;
   audit_log: AuditLogTable;

@@ -125,7 +125,13 @@ export async function submitJudgment(
       .forUpdate('p')
       .executeTakeFirstOrThrow();
     const wasLeased = assignment.status === 'leased';
-    if (!wasLeased && pair.judgment_count + pair.lease_count >= (pair.target_judgments ?? pair.redundancy)) {
+    // gold is open to everyone and a repeat measures the person: neither has a limit to run into
+    const unlimited = assignment.is_gold || assignment.is_repeat;
+    if (
+      !wasLeased &&
+      !unlimited &&
+      pair.judgment_count + pair.lease_count >= (pair.target_judgments ?? pair.redundancy)
+    ) {
       throw new UserInputError(
         'Your time on this pair ran out and it was given to someone else, so this judgment was not needed. The next pair is ready.',
         'assignmentId',
@@ -172,7 +178,8 @@ export async function submitJudgment(
     await trx
       .updateTable('pairs')
       .set((eb) => ({
-        judgment_count: eb('judgment_count', '+', 1),
+        // a repeat is a second answer from the same person: it never counts toward redundancy
+        judgment_count: assignment.is_repeat ? eb.ref('judgment_count') : eb('judgment_count', '+', 1),
         lease_count: wasLeased ? eb('lease_count', '-', 1) : eb.ref('lease_count'),
         updated_at: now,
       }))

@@ -19,6 +19,7 @@ import {
   type RerouteCounts,
 } from './sentiment-prelabel';
 import { enqueueReprelabel } from './sentiment-reprelabel';
+import { mergeQualitySettings, QualitySettingsSchema } from './quality/settings';
 import {
   ActiveLearningSettingsSchema,
   activeLearningSettings,
@@ -137,6 +138,8 @@ export const ProjectSettingsSchema = z.object({
   ...SentimentSettingsSchema.shape,
   // preference projects: the active-learning policy (tasks/active-learning/settings.ts)
   ...ActiveLearningSettingsSchema.shape,
+  // both kinds: gold, repeats, adjudication and consensus (tasks/quality/settings.ts)
+  ...QualitySettingsSchema.shape,
 });
 
 export interface SettingsOutcome {
@@ -210,7 +213,7 @@ export async function updateProjectSettings(
       ActiveLearningSettingsSchema.shape,
     ) as (keyof typeof ActiveLearningSettingsSchema.shape)[];
     const preferenceKeys = (
-      ['rationaleRequired', 'safetyOverrides', 'safetyMargin', ...alKeys] as const
+      ['rationaleRequired', 'safetyOverrides', 'safetyMargin', 'repeatRate', ...alKeys] as const
     ).filter((k) => d[k] !== undefined);
     if (current.type !== 'sentiment' && sentimentKeys.length)
       throw new UserInputError(`${sentimentKeys[0]} applies to sentiment projects only.`, sentimentKeys[0]);
@@ -230,6 +233,8 @@ export async function updateProjectSettings(
       if (d[key] !== undefined) sentiment[key] = d[key];
     }
     if (Object.keys(sentiment).length) settings.sentiment = sentiment;
+    if (Object.keys(QualitySettingsSchema.shape).some((k) => d[k as keyof typeof d] !== undefined))
+      settings.quality = mergeQualitySettings(settings.quality, d);
     const alInput = Object.fromEntries(alKeys.map((k) => [k, d[k]]));
     if (alKeys.some((k) => d[k] !== undefined))
       settings.activeLearning = mergeActiveLearning(settings.activeLearning, alInput);
@@ -253,6 +258,8 @@ export async function updateProjectSettings(
         ...(d.guidelines !== undefined ? { guidelines: d.guidelines } : {}),
         ...(d.redundancy !== undefined ? { redundancy: d.redundancy } : {}),
         ...(d.leaseMinutes !== undefined ? { lease_seconds: d.leaseMinutes * 60 } : {}),
+        ...(d.goldRate !== undefined ? { gold_rate: d.goldRate } : {}),
+        ...(d.repeatRate !== undefined ? { repeat_rate: d.repeatRate } : {}),
         ...(relabel ? { label_set: labelSet } : {}),
         settings: JSON.stringify(settings),
         updated_at: new Date(),

@@ -16,6 +16,7 @@ import {
   type Lease,
 } from '../db/queries/queue';
 import { findProjectBySlug } from '../db/queries/projects';
+import { leaseGold, leaseRepeat } from '../db/queries/quality-queue';
 import { UserInputError } from './errors';
 import { SKIP_REASONS } from './judgments.schema';
 import type { Rng } from './rng';
@@ -47,6 +48,16 @@ export async function nextPair(
   const open = await findOpenLease(db, options.annotator.id, projectId, now);
   if (open) return open;
   const leftIsA = options.rng() < 0.5;
+  // one draw decides between a consistency repeat, a gold pair and the queue (db/queries/quality-queue.ts)
+  const draw = options.rng();
+  const special = await db
+    .transaction()
+    .execute(
+      async (trx) =>
+        (await leaseRepeat(trx, { annotator: options.annotator, projectId, now, draw })) ??
+        (await leaseGold(trx, { kind: 'pair', annotator: options.annotator, projectId, now, leftIsA, draw })),
+    );
+  if (special) return special;
   // SKIP LOCKED passes over pairs other requests are leasing right now; when that leaves nothing,
   // check (without locking) whether anything qualifies at all, and if so try again shortly.
   for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt++) {

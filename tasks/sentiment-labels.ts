@@ -19,6 +19,8 @@ import {
 } from '../db/queries/queue';
 import { insertAuditEvent } from '../db/queries/audit-log';
 import { findProjectBySlug } from '../db/queries/projects';
+import { leaseGold } from '../db/queries/quality-queue';
+import type { Rng } from './rng';
 import { UserInputError } from './errors';
 import { skipAssignment } from './queue';
 import { SubmitLabelSchema, type SubmitLabelInput } from './sentiment-labels.schema';
@@ -34,7 +36,7 @@ export const LABEL_EDIT_WINDOW_MS = 7 * 86_400_000;
  */
 export async function nextItem(
   db: Kysely<Database>,
-  options: { annotator: Annotator; projectSlug?: string | null; now?: Date },
+  options: { annotator: Annotator; projectSlug?: string | null; now?: Date; rng?: Rng },
 ): Promise<Lease | null> {
   const now = options.now ?? new Date();
   let projectId: string | null = null;
@@ -47,6 +49,16 @@ export async function nextItem(
   await expireLeases(db, now);
   const open = await findOpenLease(db, options.annotator.id, projectId, now, 'item');
   if (open) return open;
+  // a gold item at the project's gold rate (db/queries/quality-queue.ts); without an rng, no gold
+  if (options.rng) {
+    const draw = options.rng();
+    const gold = await db
+      .transaction()
+      .execute((trx) =>
+        leaseGold(trx, { kind: 'item', annotator: options.annotator, projectId, now, leftIsA: true, draw }),
+      );
+    if (gold) return gold;
+  }
   for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt++) {
     const lease = await db
       .transaction()
@@ -267,7 +279,8 @@ export async function submitLabel(
       );
     const wasLeased = assignment.status === 'leased';
     const need = item.route === 'audit' ? 1 : item.redundancy;
-    if (!wasLeased && item.label_count + item.lease_count >= need)
+    const isGold = assignment.is_gold;
+    if (!wasLeased && !isGold && item.label_count + item.lease_count >= need)
       throw new UserInputError(
         'Your time on this item ran out and it was given to someone else, so this label was not needed. The next item is ready.',
         'assignmentId',
@@ -285,6 +298,7 @@ export async function submitLabel(
         label,
         source: isAudit ? 'audit' : 'human',
         time_on_task_ms: timeOnTaskMs,
+        is_gold: isGold,
         created_at: now,
       })
       .execute();
@@ -303,6 +317,8 @@ export async function submitLabel(
       .where('id', '=', item.id)
       .execute();
     let audit: LabelResult['audit'] = null;
+    // a gold item's answer is known: labels on it score the annotator and never settle it
+    if (isGold) return { labelId, duplicate: false, audit };
     if (isAudit) {
       const agrees = label === item.prelabel;
       await trx

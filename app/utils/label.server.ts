@@ -18,6 +18,8 @@ export async function currentItem(user: PublicUser, projectSlug: string | null) 
   const lease = await nextItem(db, {
     annotator: { id: user.id, languages: user.languages, domains: user.domains },
     projectSlug,
+    // gold items only need to be unpredictable to the annotator, not reproducible
+    rng: Math.random,
   });
   if (!lease) return null;
   const view = await loadItemView(db, lease.assignment_id, user.id);

@@ -10,6 +10,7 @@ import * as rewardScores from './2026_11_22_1100_reward_scores';
 import * as sentimentLoop from './2026_12_01_0900_sentiment_loop';
 import * as pretrainedPrelabels from './2026_12_01_1500_pretrained_prelabels';
 import * as activeLearning from './2026_12_01_1700_active_learning';
+import * as quality from './2026_12_01_1900_quality';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22_0900_initial': initial,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_01_0900_sentiment_loop': sentimentLoop,
   '2026_12_01_1500_pretrained_prelabels': pretrainedPrelabels,
   '2026_12_01_1700_active_learning': activeLearning,
+  '2026_12_01_1900_quality': quality,
 };

@@ -34,7 +34,7 @@ interface UnitTable {
   tier: RawBuilder<unknown>;
 }
 
-const UNITS: Record<UnitKind, UnitTable> = {
+export const UNITS: Record<UnitKind, UnitTable> = {
   pair: {
     table: sql`pairs`,
     assignmentColumn: 'pair_id',
@@ -133,11 +133,12 @@ export async function findOpenLease(
 }
 
 /** The conditions under which a unit may be offered to an annotator (aliases: u unit, pr project). */
-function availableTo(kind: UnitKind, annotator: Annotator, projectId: string | null) {
+export function availableTo(kind: UnitKind, annotator: Annotator, projectId: string | null) {
   const unit = UNITS[kind];
   const languages = sql`${annotator.languages}::text[]`;
   const domains = sql`${annotator.domains}::text[]`;
   return sql`u.status = 'open'
+        and not u.is_gold
         and pr.type = ${unit.projectType}
         and pr.archived_at is null
         ${projectId ? sql`and u.project_id = ${projectId}` : sql``}

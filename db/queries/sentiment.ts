@@ -170,7 +170,7 @@ export async function setItemRoutes(
                    unnest(${chunk.map((r) => r.final_label)}::text[]) as final_label) v
       -- the id list lets the planner use the primary key: inside an import transaction the
       -- table has no statistics yet, and a join on v alone was planned as a scan per row (11 s a batch)
-      where s.id = any(${ids}::uuid[]) and s.id = v.id and s.label_count = 0 and s.lease_count = 0
+      where s.id = any(${ids}::uuid[]) and s.id = v.id and s.label_count = 0 and s.lease_count = 0 and not s.is_gold
         ${options.routableOnly ? sql`and s.status = 'open' and (s.route is null or s.route = 'human')` : sql``}`.execute(
       trx,
     );
