@@ -79,6 +79,22 @@ export interface PairConsensus {
   helpfulness: AxisConsensus;
   safety: AxisConsensus;
   preference: PairPreference;
+  /** a lead's or safety reviewer's decision settled the pair (tasks/quality/adjudication.ts) */
+  adjudicated: boolean;
+}
+
+/**
+ * An axis settled by adjudication: the decided score and its direction, with the agreement of the
+ * judgments behind that direction (so a settled dispute still shows how split people were).
+ */
+export function adjudicatedAxis(scores: readonly number[], decided: number): AxisConsensus {
+  const direction = directionOf(decided);
+  const agreement = scores.length
+    ? scores.filter((s) => directionOf(s) === direction).length / scores.length
+    : 1;
+  const level: AgreementLevel =
+    agreement === 1 ? 'unanimous' : agreement >= 0.75 ? 'strong' : agreement > 0.5 ? 'majority' : 'split';
+  return { n: scores.length, mean: decided, direction, agreement, level };
 }
 
 /** Consensus for every judged pair of a project (current judgment versions; repeats excluded). */
@@ -103,9 +119,26 @@ export async function projectConsensus(db: Kysely<Database>, projectId: string):
     entry.s.push(row.safety);
     byPair.set(row.pair_id, entry);
   }
+  const decisions = new Map(
+    (
+      await db
+        .selectFrom('adjudications')
+        .select(['pair_id', 'helpfulness', 'safety'])
+        .where('project_id', '=', projectId)
+        .where('pair_id', 'is not', null)
+        .execute()
+    ).map((d) => [d.pair_id!, d]),
+  );
   return [...byPair].map(([pairId, { h, s }]) => {
-    const helpfulness = axisConsensus(h);
-    const safety = axisConsensus(s);
-    return { pairId, helpfulness, safety, preference: pairPreference(helpfulness, safety, rule) };
+    const decided = decisions.get(pairId);
+    const helpfulness = decided ? adjudicatedAxis(h, decided.helpfulness!) : axisConsensus(h);
+    const safety = decided ? adjudicatedAxis(s, decided.safety!) : axisConsensus(s);
+    return {
+      pairId,
+      helpfulness,
+      safety,
+      preference: pairPreference(helpfulness, safety, rule),
+      adjudicated: decided !== undefined,
+    };
   });
 }

@@ -27,6 +27,8 @@ export interface JudgmentSelection {
 /**
  * A project's judgments on one axis, oldest first (ties broken by id, so the order is stable).
  * Repeat judgments (an annotator's consistency checks) are left out, as consensus leaves them out.
+ * An adjudicated pair contributes its decision alone (as one judgment by the adjudicator, id = the
+ * adjudication's), so training learns the settled answer rather than the dispute.
  */
 export async function listJudgmentScores(db: Db, selection: JudgmentSelection): Promise<JudgmentScore[]> {
   let query = db
@@ -41,7 +43,37 @@ export async function listJudgmentScores(db: Db, selection: JudgmentSelection): 
   if (selection.languages?.length) query = query.where('pr.language', 'in', [...selection.languages]);
   if (selection.domains?.length) query = query.where('pr.domain', 'in', [...selection.domains]);
   if (selection.since) query = query.where('j.created_at', '>=', selection.since);
-  return query.execute();
+  query = query.where((eb) =>
+    eb.not(
+      eb.exists(
+        eb.selectFrom('adjudications as ad').select('ad.id').whereRef('ad.pair_id', '=', 'j.pair_id'),
+      ),
+    ),
+  );
+  let decisions = db
+    .selectFrom('adjudications as ad')
+    .innerJoin('pairs as p', 'p.id', 'ad.pair_id')
+    .innerJoin('prompts as pr', 'pr.id', 'p.prompt_id')
+    .select(['ad.id', 'ad.pair_id', 'ad.decided_by', `ad.${selection.axis} as score`, 'ad.updated_at'])
+    .where('ad.project_id', '=', selection.projectId);
+  if (selection.languages?.length) decisions = decisions.where('pr.language', 'in', [...selection.languages]);
+  if (selection.domains?.length) decisions = decisions.where('pr.domain', 'in', [...selection.domains]);
+  if (selection.since) decisions = decisions.where('ad.updated_at', '>=', selection.since);
+  const [judged, decided] = await Promise.all([query.execute(), decisions.execute()]);
+  if (decided.length === 0) return judged;
+  const merged: JudgmentScore[] = [
+    ...judged,
+    ...decided.map((d) => ({
+      id: d.id,
+      pair_id: d.pair_id!,
+      annotator_id: d.decided_by ?? '',
+      score: d.score!,
+      created_at: d.updated_at,
+    })),
+  ];
+  return merged.sort(
+    (x, y) => x.created_at.getTime() - y.created_at.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0),
+  );
 }
 
 /** The languages and domains of a project's judged prompts, for filter choices. */
