@@ -9,6 +9,7 @@ import type { Database } from '../db/schema';
 import { lockAssignment } from '../db/queries/queue';
 import { UserInputError } from './errors';
 import { scheduleQueueRefresh } from './active-learning/refresh';
+import { scheduleQualityRefresh } from './quality/refresh';
 import { promptExcerpt } from './content';
 import {
   JudgmentFieldsSchema,
@@ -188,7 +189,10 @@ export async function submitJudgment(
     return { judgmentId, duplicate: false };
   });
   // after the commit: the judgment is safe whatever scheduling does (it never throws)
-  if (projectId) await scheduleQueueRefresh(db, projectId);
+  if (projectId) {
+    await scheduleQueueRefresh(db, projectId);
+    await scheduleQualityRefresh(db, projectId);
+  }
   return result;
 }
 

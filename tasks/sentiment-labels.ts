@@ -20,6 +20,7 @@ import {
 import { insertAuditEvent } from '../db/queries/audit-log';
 import { findProjectBySlug } from '../db/queries/projects';
 import { leaseGold } from '../db/queries/quality-queue';
+import { scheduleQualityRefresh } from './quality/refresh';
 import type { Rng } from './rng';
 import { UserInputError } from './errors';
 import { skipAssignment } from './queue';
@@ -224,7 +225,8 @@ export async function submitLabel(
   const parsed = SubmitLabelSchema.safeParse(input);
   if (!parsed.success) invalid(parsed.error);
   const { labelId, assignmentId, label, timeOnTaskMs } = parsed.data;
-  return db.transaction().execute(async (trx) => {
+  let projectId: string | null = null;
+  const result = await db.transaction().execute(async (trx): Promise<LabelResult> => {
     const findTwin = async () => {
       const existing = await trx
         .selectFrom('sentiment_labels')
@@ -287,6 +289,7 @@ export async function submitLabel(
         'expired',
       );
     const isAudit = item.route === 'audit';
+    projectId = assignment.project_id;
     await trx
       .insertInto('sentiment_labels')
       .values({
@@ -337,6 +340,9 @@ export async function submitLabel(
     } else await settleItem(trx, item.id, now);
     return { labelId, duplicate: false, audit };
   });
+  // after the commit: the label is safe whatever scheduling does (it never throws)
+  if (projectId) await scheduleQualityRefresh(db, projectId);
+  return result;
 }
 
 /** Skips a leased item with a reason (the queue's skip, which handles pairs and items alike). */

@@ -20,6 +20,7 @@ import { runSentimentCycleJob, SENTIMENT_CYCLE_JOB } from '../../tasks/sentiment
 import { runReprelabelJob, SENTIMENT_PRELABEL_JOB } from '../../tasks/sentiment-reprelabel';
 import { QUEUE_REFRESH_JOB, runQueueRefreshJob } from '../../tasks/active-learning/refresh';
 import { runProjectSimulationJob, SIMULATION_JOB } from '../../tasks/active-learning/project-simulation';
+import { QUALITY_REFRESH_JOB, runQualityRefreshJob } from '../../tasks/quality/refresh';
 
 /** Every kind of background job this server runs. */
 const JOB_HANDLERS: Record<string, JobHandler> = {
@@ -29,6 +30,7 @@ const JOB_HANDLERS: Record<string, JobHandler> = {
   [SENTIMENT_PRELABEL_JOB]: runReprelabelJob,
   [QUEUE_REFRESH_JOB]: runQueueRefreshJob,
   [SIMULATION_JOB]: runProjectSimulationJob,
+  [QUALITY_REFRESH_JOB]: runQualityRefreshJob,
 };
 
 export class PortInUseError extends Error {
