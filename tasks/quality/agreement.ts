@@ -8,24 +8,22 @@
  * value counts (never coder × coder loops), and their bootstrap fast paths reuse those counts, so a
  * resample costs O(units) instead of rebuilding the statistic from the matrix.
  *
+ * Fleiss and alpha (with their fast bootstraps) live here; Cohen's kappa in cohen.ts, the generic
+ * bootstrap in bootstrap.ts, the matrix and its long-format conversion in reliability-data.ts. This
+ * module re-exports all of them, so callers import agreement statistics from here alone.
+ *
  * Cohen, J. (1960, 1968). Coefficient of agreement for nominal scales; Weighted kappa.
  * Fleiss, J. L. (1971). Measuring nominal scale agreement among many raters. Psychol. Bull. 76(5).
  * Krippendorff, K. (2011). Computing Krippendorff's Alpha-Reliability. Annenberg School, UPenn.
  */
-import type { Rng } from '../rng';
+import { bootstrapCounts, percentile, type BootstrapOptions, type Interval } from './bootstrap';
+import { isMissing, rankIndex, type ReliabilityData, type Value } from './reliability-data';
+
+export { bootstrapInterval, type BootstrapOptions, type Interval } from './bootstrap';
+export { cohenKappa, pairwiseCohen, type CohenOptions } from './cohen';
+export { toReliabilityData, type ReliabilityData, type Value } from './reliability-data';
 
 export type Level = 'nominal' | 'ordinal' | 'interval';
-export type Value = string | number;
-/** one unit (item/pair) with the values its coders gave; null/undefined = that coder did not rate it */
-export type ReliabilityData = ReadonlyArray<ReadonlyArray<Value | null | undefined>>; // units × coders
-type Cell = Value | null | undefined;
-
-export interface CohenOptions {
-  /** disagreement weights between category positions i, j of K: none (0/1), |i−j|/(K−1), ((i−j)/(K−1))² */
-  weights?: 'none' | 'linear' | 'quadratic';
-  /** the category scale in order; required for weighted kappa over strings */
-  categories?: readonly Value[];
-}
 export interface FleissResult {
   kappa: number;
   /** P̄, mean per-unit agreement */
@@ -45,146 +43,6 @@ export interface AlphaResult {
   pairable: number;
   /** units with at least two values */
   units: number;
-}
-export interface Interval {
-  estimate: number;
-  low: number;
-  high: number;
-  level: number;
-  /** replicates the interval was built from (requested resamples minus undefined ones) */
-  resamples: number;
-}
-export interface BootstrapOptions {
-  rng: Rng;
-  /** default 1000 */
-  resamples?: number;
-  /** confidence level, default 0.95 */
-  level?: number;
-}
-
-const isMissing = (v: Cell): v is null | undefined =>
-  v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
-
-/** Position of each value on an ordered scale: the caller's order, or ascending numbers. */
-function rankIndex(values: Iterable<Value>, order: readonly Value[] | undefined, what: string) {
-  const seen = [...values];
-  if (order) {
-    const index = new Map(order.map((v, i) => [v, i] as const));
-    if (index.size !== order.length) throw new Error(`${what}: the order lists a value twice`);
-    for (const v of seen)
-      if (!index.has(v)) throw new Error(`${what}: ${String(v)} is not in the given order`);
-    return index;
-  }
-  if (!seen.every((v) => typeof v === 'number'))
-    throw new Error(`${what}: string values need an explicit order`);
-  const sorted = (seen as number[]).sort((x, y) => x - y);
-  return new Map<Value, number>(sorted.map((v, i) => [v, i]));
-}
-
-function disagreementWeight(weights: CohenOptions['weights'], i: number, j: number, k: number): number {
-  if (i === j) return 0;
-  if (weights === 'linear') return Math.abs(i - j) / (k - 1);
-  if (weights === 'quadratic') return ((i - j) / (k - 1)) ** 2;
-  return 1;
-}
-
-/**
- * Cohen's kappa between two coders, unweighted or weighted (Cohen 1968):
- * κ = 1 − Σ w·observed / Σ w·expected, with disagreement weights over category positions. Units
- * where either coder is missing are dropped. Weighted kappa needs ordered categories: numbers
- * sort ascending, or `categories` gives the scale (positions count, not numeric distances, as in
- * scikit-learn; give the full scale so unobserved categories still count as steps). Returns NaN
- * when kappa is undefined: no shared unit, or no disagreement expected by chance (both coders
- * used one and the same category). Throws on unequal lengths or a value outside `categories`.
- */
-export function cohenKappa(
-  a: ReadonlyArray<Cell>,
-  b: ReadonlyArray<Cell>,
-  options: CohenOptions = {},
-): number {
-  if (a.length !== b.length) throw new Error('cohenKappa: both coders must list the same units');
-  const weights = options.weights ?? 'none';
-  const xs: Value[] = [];
-  const ys: Value[] = [];
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (isMissing(x) || isMissing(y)) continue;
-    xs.push(x);
-    ys.push(y);
-  }
-  const n = xs.length;
-  if (n === 0) return NaN;
-  const seen = new Set([...xs, ...ys]);
-  // Unweighted kappa ignores the order, so any indexing of the categories will do.
-  const index =
-    weights === 'none' && !options.categories
-      ? new Map([...seen].map((v, i) => [v, i] as const))
-      : rankIndex(seen, options.categories, 'cohenKappa');
-  const k = index.size;
-  const table = new Float64Array(k * k);
-  const rows = new Float64Array(k);
-  const cols = new Float64Array(k);
-  for (let u = 0; u < n; u++) {
-    const i = index.get(xs[u]!)!;
-    const j = index.get(ys[u]!)!;
-    table[i * k + j]!++;
-    rows[i]!++;
-    cols[j]!++;
-  }
-  let observed = 0;
-  let expected = 0;
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j < k; j++) {
-      const w = disagreementWeight(weights, i, j, k);
-      observed += w * table[i * k + j]!;
-      expected += (w * rows[i]! * cols[j]!) / n;
-    }
-  }
-  return expected === 0 ? NaN : 1 - observed / expected;
-}
-
-/**
- * Cohen's kappa for every pair of coders (column indices, i < j, in ascending order) that share at
- * least two rated units. Works in one pass over the units, bucketing the coders present in each,
- * so 200 coders cost Σ (coders per unit)² rather than 200² passes over the data. Weighted kappa
- * uses one scale for every pair (`categories`, or all numeric values in `data` ascending), so
- * kappas of different pairs are comparable.
- */
-export function pairwiseCohen(
-  data: ReliabilityData,
-  options: CohenOptions = {},
-): { coders: [number, number]; kappa: number; units: number }[] {
-  const width = data.reduce((max, row) => Math.max(max, row.length), 0);
-  const buckets = new Map<number, { a: Value[]; b: Value[] }>();
-  const all = new Set<Value>();
-  const present: number[] = [];
-  for (const row of data) {
-    present.length = 0;
-    for (let c = 0; c < row.length; c++) if (!isMissing(row[c])) present.push(c);
-    for (let x = 0; x < present.length; x++) {
-      const va = row[present[x]!] as Value;
-      all.add(va);
-      for (let y = x + 1; y < present.length; y++) {
-        const key = present[x]! * width + present[y]!;
-        let bucket = buckets.get(key);
-        if (!bucket) buckets.set(key, (bucket = { a: [], b: [] }));
-        bucket.a.push(va);
-        bucket.b.push(row[present[y]!] as Value);
-      }
-    }
-  }
-  const weighted = (options.weights ?? 'none') !== 'none';
-  const categories =
-    options.categories ?? (weighted ? [...rankIndex(all, undefined, 'pairwiseCohen').keys()] : undefined);
-  return [...buckets]
-    .filter(([, bucket]) => bucket.a.length >= 2)
-    .sort(([p], [q]) => p - q)
-    .map(([key, { a, b }]) => ({
-      coders: [Math.floor(key / width), key % width] as [number, number],
-      kappa: cohenKappa(a, b, { ...options, categories }),
-      units: a.length,
-    }));
 }
 
 /**
@@ -415,78 +273,6 @@ export function krippendorffAlpha(
   return evaluateAlpha(alphaTable(data, level, options.order), null);
 }
 
-function checkBootstrap(options: BootstrapOptions) {
-  const resamples = options.resamples ?? 1000;
-  const level = options.level ?? 0.95;
-  if (!Number.isInteger(resamples) || resamples < 1)
-    throw new Error('bootstrap: resamples must be a positive integer');
-  if (!(level > 0 && level < 1)) throw new Error('bootstrap: level must lie strictly between 0 and 1');
-  return { resamples, level };
-}
-
-/** Draws `units` unit indices with replacement as multiplicities: the same rng sequence as the generic path. */
-function drawCounts(w: Int32Array, rng: Rng) {
-  w.fill(0);
-  for (let i = 0; i < w.length; i++) {
-    const u = Math.floor(rng() * w.length);
-    w[u] = w[u]! + 1;
-  }
-}
-
-/** Percentile interval (quantiles interpolated linearly between order statistics); NaN replicates dropped. */
-function percentile(estimate: number, replicates: number[], level: number): Interval {
-  const kept = replicates.filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
-  const quantile = (p: number) => {
-    if (kept.length === 0) return NaN;
-    const h = (kept.length - 1) * p;
-    const lo = Math.floor(h);
-    const below = kept[lo]!;
-    return below + (h - lo) * (kept[Math.min(lo + 1, kept.length - 1)]! - below);
-  };
-  return {
-    estimate,
-    low: quantile((1 - level) / 2),
-    high: quantile((1 + level) / 2),
-    level,
-    resamples: kept.length,
-  };
-}
-
-function bootstrapCounts(units: number, evaluate: (w: Int32Array) => number, options: BootstrapOptions) {
-  const { resamples, level } = checkBootstrap(options);
-  const w = new Int32Array(units);
-  const replicates: number[] = [];
-  for (let r = 0; r < resamples; r++) {
-    drawCounts(w, options.rng);
-    replicates.push(evaluate(w));
-  }
-  return { replicates, level };
-}
-
-/**
- * Percentile bootstrap of any statistic: each replicate resamples the units (rows) with
- * replacement and recomputes `statistic`; replicates that come out NaN (or infinite) are dropped
- * (`resamples` reports how many remain; low/high are NaN if none do). estimate = statistic(data).
- * Reproducible for a given rng seed. Each replicate rebuilds the statistic from scratch, so for alpha or Fleiss
- * on large data use bootstrapKrippendorff / bootstrapFleiss, which draw the same units.
- */
-export function bootstrapInterval(
-  data: ReliabilityData,
-  statistic: (d: ReliabilityData) => number,
-  options: BootstrapOptions,
-): Interval {
-  const { resamples, level } = checkBootstrap(options);
-  const units = data.length;
-  const replicates: number[] = [];
-  for (let r = 0; r < resamples; r++) {
-    // a fresh array per replicate, in case `statistic` keeps hold of what it was given
-    const sample: ReadonlyArray<Cell>[] = new Array(units);
-    for (let i = 0; i < units; i++) sample[i] = data[Math.floor(options.rng() * units)]!;
-    replicates.push(statistic(sample));
-  }
-  return percentile(statistic(data), replicates, level);
-}
-
 /**
  * bootstrapInterval for krippendorffAlpha(data, level, { order }).alpha, in O(units) per replicate:
  * per-unit counts and disagreements are computed once and each replicate sums them with the drawn
@@ -512,37 +298,4 @@ export function bootstrapFleiss(data: ReliabilityData, options: BootstrapOptions
   const table = fleissTable(data);
   const { replicates, level } = bootstrapCounts(data.length, (w) => evaluateFleiss(table, w).kappa, options);
   return percentile(evaluateFleiss(table, null).kappa, replicates, level);
-}
-
-/**
- * Long format (one row per judgment) → units × coders matrix. Units and coders appear in order of
- * first occurrence; every row of `data` has one cell per coder, null where that coder gave nothing.
- * When a coder rated a unit more than once, the last row wins (even if its value is null).
- */
-export function toReliabilityData<T>(
-  rows: readonly T[],
-  unitOf: (r: T) => string,
-  coderOf: (r: T) => string,
-  valueOf: (r: T) => Value | null,
-): { data: (Value | null)[][]; units: string[]; coders: string[] } {
-  const unitIndex = new Map<string, number>();
-  const coderIndex = new Map<string, number>();
-  // Parallel arrays rather than a tuple per judgment: a million of them is the expected size.
-  const unitAt = new Int32Array(rows.length);
-  const coderAt = new Int32Array(rows.length);
-  const valueAt: (Value | null)[] = new Array(rows.length);
-  rows.forEach((row, r) => {
-    const unit = unitOf(row);
-    const coder = coderOf(row);
-    if (!unitIndex.has(unit)) unitIndex.set(unit, unitIndex.size);
-    if (!coderIndex.has(coder)) coderIndex.set(coder, coderIndex.size);
-    unitAt[r] = unitIndex.get(unit)!;
-    coderAt[r] = coderIndex.get(coder)!;
-    valueAt[r] = valueOf(row);
-  });
-  const data = Array.from({ length: unitIndex.size }, () =>
-    new Array<Value | null>(coderIndex.size).fill(null),
-  );
-  for (let r = 0; r < rows.length; r++) data[unitAt[r]!]![coderAt[r]!] = valueAt[r] ?? null;
-  return { data, units: [...unitIndex.keys()], coders: [...coderIndex.keys()] };
 }

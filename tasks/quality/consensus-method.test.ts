@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng';
 import { chooseConsensusMethod } from './consensus-method';
-import { dawidSkene, majorityVote, simulateCrowd } from './dawid-skene';
+import { dawidSkene, majorityVote } from './dawid-skene';
+import { simulateCrowd } from './simulate-crowd';
 
 const CLASSES = ['x', 'y', 'z'];
 const GOOD = [

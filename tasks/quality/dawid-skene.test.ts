@@ -4,10 +4,10 @@ import {
   dawidSkene,
   majorityVote,
   oneCoinDawidSkene,
-  simulateCrowd,
   type DawidSkeneResult,
   type LabelRow,
 } from './dawid-skene';
+import { simulateCrowd } from './simulate-crowd';
 
 const CLASSES = ['x', 'y', 'z'];
 const PRIORS = [0.5, 0.3, 0.2];

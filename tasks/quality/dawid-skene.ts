@@ -7,29 +7,12 @@
  * Dawid, A. P. and Skene, A. M. (1979). Maximum likelihood estimation of observer error-rates using
  * the EM algorithm. Journal of the Royal Statistical Society C 28(1), 20–28.
  */
-import type { Rng } from '../rng';
+import { encode, type LabelRow } from './label-rows';
 
-export interface LabelRow {
-  item: string;
-  annotator: string;
-  label: string;
-  /** how much this one label counts (default 1); 0 ignores it */
-  weight?: number;
-}
-
-export interface VoteResult {
-  consensus: Map<string, string>;
-  /** share of the winning label per item */
-  support: Map<string, number>;
-}
-
-export interface MajorityVoteOptions {
-  classes?: readonly string[];
-  /** per-annotator weight, multiplied with the row's weight; annotators not in the map weigh 1 */
-  weights?: ReadonlyMap<string, number>;
-  /** 'first-class' (default) takes the tied class that comes first in the class order */
-  tieBreak?: 'first-class' | Rng;
-}
+// Majority vote, the row type and the crowd simulator live in their own modules; re-exported so
+// callers keep importing all of consensus from here.
+export { type LabelRow } from './label-rows';
+export { majorityVote, type MajorityVoteOptions, type VoteResult } from './majority-vote';
 
 export interface DawidSkeneOptions {
   classes?: readonly string[];
@@ -62,129 +45,6 @@ export interface DawidSkeneResult {
   converged: boolean;
   /** log P(labels | fitted parameters), gold items counted with their known class */
   logLikelihood: number;
-}
-
-/** Rows turned into integer indices once, so the EM loops touch only typed arrays. */
-interface Encoded {
-  classes: string[];
-  items: string[];
-  annotators: string[];
-  classIndex: Map<string, number>;
-  itemIndex: Map<string, number>;
-  item: Int32Array;
-  annotator: Int32Array;
-  label: Int32Array;
-  weight: Float64Array;
-  totalWeight: number;
-}
-
-function encode(rows: readonly LabelRow[], explicitClasses?: readonly string[]): Encoded {
-  let classes: string[];
-  if (explicitClasses) {
-    classes = [...explicitClasses];
-    if (new Set(classes).size !== classes.length) throw new Error('classes must not repeat');
-  } else {
-    const seen = new Set<string>();
-    for (const row of rows) seen.add(row.label);
-    // Sorted rather than first-seen, so the class order (and with it tie-breaking) does not
-    // depend on the order the rows arrive in.
-    classes = [...seen].sort();
-  }
-  const classIndex = new Map(classes.map((c, k) => [c, k]));
-  const itemIndex = new Map<string, number>();
-  const annotatorIndex = new Map<string, number>();
-  const items: string[] = [];
-  const annotators: string[] = [];
-  const item = new Int32Array(rows.length);
-  const annotator = new Int32Array(rows.length);
-  const label = new Int32Array(rows.length);
-  const weight = new Float64Array(rows.length);
-  let n = 0;
-  let totalWeight = 0;
-  for (const row of rows) {
-    const k = classIndex.get(row.label);
-    if (k === undefined) throw new Error(`label "${row.label}" is not one of the classes`);
-    const w = row.weight ?? 1;
-    if (!Number.isFinite(w) || w < 0) throw new Error(`label weight must be a finite number ≥ 0, got ${w}`);
-    let i = itemIndex.get(row.item);
-    if (i === undefined) {
-      i = items.length;
-      itemIndex.set(row.item, i);
-      items.push(row.item);
-    }
-    let j = annotatorIndex.get(row.annotator);
-    if (j === undefined) {
-      j = annotators.length;
-      annotatorIndex.set(row.annotator, j);
-      annotators.push(row.annotator);
-    }
-    // A zero-weight label still makes its item and annotator known, but it must not enter the
-    // loops: 0 · log(0) is NaN when a confusion cell is exactly 0 (smoothing 0).
-    if (w === 0) continue;
-    item[n] = i;
-    annotator[n] = j;
-    label[n] = k;
-    weight[n] = w;
-    totalWeight += w;
-    n++;
-  }
-  return {
-    classes,
-    items,
-    annotators,
-    classIndex,
-    itemIndex,
-    item: item.subarray(0, n),
-    annotator: annotator.subarray(0, n),
-    label: label.subarray(0, n),
-    weight: weight.subarray(0, n),
-    totalWeight,
-  };
-}
-
-/**
- * Weighted majority vote per item. Each label counts its row weight times its annotator's weight;
- * the consensus is the class with the largest total and `support` is that total's share of the
- * item's total. Deterministic unless `tieBreak` is an rng: exact ties (up to float rounding) go to
- * the tied class that comes first in the class order (explicit `classes`, else labels sorted).
- * Items whose labels all weigh 0 get no consensus. Throws on a label outside explicit `classes`
- * or a negative weight.
- */
-export function majorityVote(rows: readonly LabelRow[], options: MajorityVoteOptions = {}): VoteResult {
-  const enc = encode(rows, options.classes);
-  const K = enc.classes.length;
-  const annotatorWeight = enc.annotators.map((a) => {
-    const w = options.weights?.get(a) ?? 1;
-    if (!Number.isFinite(w) || w < 0)
-      throw new Error(`annotator weight must be a finite number ≥ 0, got ${w}`);
-    return w;
-  });
-  const tally = new Float64Array(enc.items.length * K);
-  for (let r = 0; r < enc.item.length; r++) {
-    tally[enc.item[r]! * K + enc.label[r]!]! += enc.weight[r]! * annotatorWeight[enc.annotator[r]!]!;
-  }
-  const consensus = new Map<string, string>();
-  const support = new Map<string, number>();
-  const tied: number[] = [];
-  for (let i = 0; i < enc.items.length; i++) {
-    let total = 0;
-    let max = 0;
-    for (let k = 0; k < K; k++) {
-      const t = tally[i * K + k]!;
-      total += t;
-      if (t > max) max = t;
-    }
-    if (total <= 0) continue;
-    tied.length = 0;
-    // Weighted sums of the same labels in a different order can differ in the last bit.
-    for (let k = 0; k < K; k++) if (tally[i * K + k]! >= max * (1 - 1e-12)) tied.push(k);
-    const rng = options.tieBreak;
-    const k =
-      typeof rng === 'function' && tied.length > 1 ? tied[Math.floor(rng() * tied.length)]! : tied[0]!;
-    consensus.set(enc.items[i]!, enc.classes[k]!);
-    support.set(enc.items[i]!, tally[i * K + k]! / total);
-  }
-  return { consensus, support };
 }
 
 /**
@@ -458,54 +318,4 @@ function fit(
     converged: best.converged,
     logLikelihood: best.logLikelihood,
   };
-}
-
-export interface SimulatedCrowd {
-  rows: LabelRow[];
-  truth: Map<string, string>;
-}
-
-/**
- * A synthetic crowd with known parameters, for tests, benchmarks and simulations: item `item-i` has
- * a true class drawn from `priors`; `labelsPerItem` distinct annotators (all by default, else drawn
- * at random) label it, annotator `annotator-j` drawing the label from row `truth` of
- * `confusions[j]`. The same rng seed gives the same crowd.
- */
-export function simulateCrowd(
-  options: {
-    classes: readonly string[];
-    items: number;
-    priors: readonly number[];
-    confusions: readonly (readonly (readonly number[])[])[];
-    labelsPerItem?: number;
-  },
-  rng: Rng,
-): SimulatedCrowd {
-  const { classes, confusions } = options;
-  const J = confusions.length;
-  const perItem = Math.min(J, options.labelsPerItem ?? J);
-  const draw = (probabilities: readonly number[]): number => {
-    let u = rng();
-    for (let k = 0; k < probabilities.length - 1; k++) {
-      u -= probabilities[k]!;
-      if (u < 0) return k;
-    }
-    return probabilities.length - 1;
-  };
-  const order = Array.from({ length: J }, (_, j) => j);
-  const rows: LabelRow[] = [];
-  const truth = new Map<string, string>();
-  for (let i = 0; i < options.items; i++) {
-    const item = `item-${i}`;
-    const k = draw(options.priors);
-    truth.set(item, classes[k]!);
-    // A partial Fisher-Yates shuffle: the first `perItem` entries are a uniform random subset.
-    for (let s = 0; s < perItem; s++) {
-      const t = s + Math.floor(rng() * (J - s));
-      [order[s], order[t]] = [order[t]!, order[s]!];
-      const j = order[s]!;
-      rows.push({ item, annotator: `annotator-${j}`, label: classes[draw(confusions[j]![k]!)]! });
-    }
-  }
-  return { rows, truth };
 }
