@@ -15,6 +15,7 @@ import { insertAuditEvent } from '../db/queries/audit-log';
 import { DEFAULT_SCRYPT, hashPassword, type ScryptParams } from './passwords';
 import { candidatePairs, contentHash } from './content';
 import type { NativePreferenceRecord, NativeSentimentRecord } from './records';
+import { refreshQualityReport } from './quality/refresh';
 import type { Rng } from './rng';
 import { DEMO_PANEL, demoRankingFor, panelScores, type DemoRanking } from './demo-judgments';
 import { seedSentimentDemo } from './demo-sentiment';
@@ -193,6 +194,41 @@ async function seedPanelJudgments(
 }
 
 /**
+ * Twelve of the clearest judged pairs (the replies two or more places apart in the ranking) become
+ * gold, their expected answer the better reply, and the panel's judgments on them count as gold
+ * answers, as if the queue had served them as gold. Returns how many.
+ */
+async function seedDemoGold(
+  trx: Kysely<Database>,
+  projectId: string,
+  leadId: string,
+  pairs: readonly JudgeablePair[],
+): Promise<number> {
+  const gap = (p: JudgeablePair) =>
+    Math.abs(p.ranking.ranking.indexOf(p.modelA) - p.ranking.ranking.indexOf(p.modelB));
+  const gold = pairs.filter((p) => gap(p) >= 2).slice(0, 12);
+  if (gold.length === 0) return 0;
+  const ids = gold.map((p) => p.id);
+  await trx.updateTable('pairs').set({ is_gold: true }).where('id', 'in', ids).execute();
+  await trx.updateTable('judgments').set({ is_gold: true }).where('pair_id', 'in', ids).execute();
+  await trx
+    .insertInto('gold_answers')
+    .values(
+      gold.map((p) => ({
+        project_id: projectId,
+        pair_id: p.id,
+        expected: JSON.stringify({
+          helpfulness: p.ranking.ranking.indexOf(p.modelA) < p.ranking.ranking.indexOf(p.modelB) ? -2 : 2,
+          match: 'direction',
+        }),
+        created_by: leadId,
+      })),
+    )
+    .execute();
+  return gold.length;
+}
+
+/**
  * Seeds everything in one transaction (all or nothing). Refuses when the database is not empty,
  * so running it twice cannot duplicate or overwrite anyone's work.
  */
@@ -294,6 +330,7 @@ export async function seedDemo(
     }
     const panel = await insertPanel(trx);
     const judgments = await seedPanelJudgments(trx, preference.id, judgeable, panel, options);
+    const goldPairs = await seedDemoGold(trx, preference.id, leadId, judgeable);
     const sentiment = await insertProject(trx, {
       slug: 'demo-sentiment',
       name: 'Demo: sentiment of short texts',
@@ -311,6 +348,9 @@ export async function seedDemo(
       panel,
       options,
     );
+    // the leads' dashboard opens with figures instead of an empty state
+    await refreshQualityReport(trx, preference.id);
+    await refreshQualityReport(trx, sentiment.id);
     await insertAuditEvent(trx, {
       event: 'demo.seeded',
       details: {
@@ -319,6 +359,7 @@ export async function seedDemo(
         responses,
         pairs,
         judgments,
+        goldPairs,
         sentimentItems,
         sentimentLabels,
       },

@@ -91,7 +91,7 @@ export function BarChartCard<T extends Record<string, string | number>>({
 }
 
 /** One or more series over a shared x axis (e.g. accuracy against training-set size). */
-export function LineChartCard<T extends Record<string, string | number>>({
+export function LineChartCard<T extends Record<string, string | number | null>>({
   title,
   description,
   data,
@@ -112,7 +112,7 @@ export function LineChartCard<T extends Record<string, string | number>>({
 }) {
   const mounted = useMounted();
   const summary = data
-    .map((d) => `${xLabel} ${d[x]}: ${lines.map((l) => `${l.label} ${d[l.key]}`).join(', ')}`)
+    .map((d) => `${xLabel} ${d[x]}: ${lines.map((l) => `${l.label} ${d[l.key] ?? '–'}`).join(', ')}`)
     .join('; ');
   return (
     <figure className="card chart" aria-label={title}>
@@ -150,5 +150,54 @@ export function LineChartCard<T extends Record<string, string | number>>({
         ) : null}
       </div>
     </figure>
+  );
+}
+
+/**
+ * A word-sized trend line for a table cell: no axes, the values in order (nulls leave gaps). The
+ * accessible name carries the numbers, since the picture has no labels.
+ */
+export function Sparkline({
+  values,
+  label,
+  domain = [0, 1],
+  width = 96,
+  height = 24,
+}: {
+  values: (number | null)[];
+  label: string;
+  domain?: [number, number];
+  width?: number;
+  height?: number;
+}) {
+  const mounted = useMounted();
+  const data = values.map((v, i) => ({ i, v }));
+  const text = values.map((v) => (v === null ? '–' : v.toFixed(2))).join(', ');
+  return (
+    <span
+      role="img"
+      aria-label={`${label}: ${text || 'no data'}`}
+      style={{ display: 'inline-block', width, height }}
+    >
+      {mounted && values.some((v) => v !== null) ? (
+        <LineChart
+          width={width}
+          height={height}
+          data={data}
+          margin={{ top: 2, right: 2, bottom: 2, left: 2 }}
+        >
+          <YAxis hide domain={domain} />
+          <Line
+            type="monotone"
+            dataKey="v"
+            stroke="var(--accent)"
+            strokeWidth={1.5}
+            dot={false}
+            isAnimationActive={false}
+            connectNulls={false}
+          />
+        </LineChart>
+      ) : null}
+    </span>
   );
 }

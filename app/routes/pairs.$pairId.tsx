@@ -1,6 +1,6 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { json } from '@remix-run/node';
-import { Link, useLoaderData } from '@remix-run/react';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { json, redirect } from '@remix-run/node';
+import { Link, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
 import { createColumnHelper } from '@tanstack/react-table';
 import { DataTable } from '../components/data-table';
@@ -12,16 +12,23 @@ import { formatDateTime } from '../utils/format';
 import { notFound } from '../utils/http.server';
 import { pairHistory } from '../utils/pairs.server';
 import { FLAG_CATEGORY_LABELS } from '../../tasks/judgments.schema';
+import { GoldCard, type GoldView } from '../components/gold-card';
+import * as quality from '../utils/quality.server';
+import { hasRole } from '../../tasks/roles';
+import { formString, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 
 export const meta: MetaFunction = () => [{ title: 'Pair history · Arbiter' }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requireRole(request, 'lead', 'safety_reviewer', 'researcher', 'admin');
+  const user = await requireRole(request, 'lead', 'safety_reviewer', 'researcher', 'admin');
   const id = z.uuid().safeParse(params.pairId);
   const history = id.success ? await pairHistory(id.data) : null;
   if (!history) throw notFound('No such pair.');
+  const gold = await quality.goldOfPair(history.pair.id);
   return json({
     ...history,
+    canManageGold: hasRole(user, 'lead'),
+    gold: gold ? ({ ...(gold.expected as object), tolerance: gold.tolerance } as GoldView) : null,
     judgments: history.judgments.map((j) => ({
       ...j,
       createdAt: j.createdAt.toISOString(),
@@ -29,6 +36,35 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     })),
     reviews: history.reviews.map((r) => ({ ...r, at: r.at.toISOString() })),
   });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireRole(request, 'lead');
+  const id = z.uuid().safeParse(params.pairId);
+  const history = id.success ? await pairHistory(id.data) : null;
+  if (!history) throw notFound('No such pair.');
+  const project = await quality.projectBySlug(history.project.slug);
+  if (!project) throw notFound('No such project.');
+  const form = await request.formData();
+  const actor = { id: user.id, email: user.email };
+  try {
+    if (formString(form, 'intent') === 'unmark-gold')
+      await quality.unmarkGold({ projectId: project.id, pairId: history.pair.id, actor });
+    else
+      await quality.markPairGold({
+        projectId: project.id,
+        pairId: history.pair.id,
+        answer: {
+          helpfulness: formString(form, 'helpfulness') || undefined,
+          match: formString(form, 'match') || undefined,
+          tolerance: formString(form, 'match') === 'points' ? formString(form, 'tolerance') : 0,
+        },
+        actor,
+      });
+  } catch (error) {
+    return userErrorResponse(error);
+  }
+  return redirect(`/pairs/${history.pair.id}`);
 }
 
 /** A canonical score in words: negative favours A. */
@@ -75,8 +111,9 @@ const judgmentColumns = [
 ];
 
 export default function PairPage() {
-  const { pair, project, messages, a, b, judgments, flags, reviews, consensus } =
+  const { pair, project, messages, a, b, judgments, flags, reviews, consensus, gold, canManageGold } =
     useLoaderData<typeof loader>();
+  const errors = useActionData<ActionErrors>();
   const reference = pair.reference as { preferred?: 'a' | 'b'; source?: string } | null;
   return (
     <div className="page stack">
@@ -135,6 +172,7 @@ export default function PairPage() {
           </div>
         </section>
       ) : null}
+      <GoldCard gold={gold} canManage={canManageGold} errors={errors?.fieldErrors} />
       <section className="card" aria-labelledby="judgments-h">
         <h2 id="judgments-h">Judgments</h2>
         {judgments.length === 0 ? (

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { json, redirect } from '@remix-run/node';
 import { Link, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
+import { qualitySettings, type ConsensusSetting } from '../../tasks/quality/settings';
 import { BarChartCard } from '../components/charts';
 import { PageHeader } from '../components/layout';
 import { ProjectProgress } from '../components/project-progress';
@@ -51,6 +52,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       safetyMargin: Number(o.project.settings.safetyMargin ?? 2),
       sentiment: sentiment?.settings ?? null,
       activeLearning: o.activeLearning,
+      quality: {
+        ...qualitySettings(o.project.settings),
+        goldRate: o.project.gold_rate,
+        repeatRate: o.project.type === 'preference' ? o.project.repeat_rate : null,
+      },
       labelsLocked: sentiment?.labelsLocked ?? true,
     },
     summary: o.summary ?? null,
@@ -96,6 +102,12 @@ function settingsFrom(form: FormData) {
     alAxis: text('alAxis') as 'helpfulness' | 'safety' | undefined,
     alCap: text('alCap'),
     alExploration: text('alExploration'),
+    goldRate: text('goldRate'),
+    repeatRate: text('repeatRate'),
+    goldThreshold: text('goldThreshold'),
+    adjudicateBelow: text('adjudicateBelow'),
+    consensusMethod: text('consensusMethod') as ConsensusSetting | undefined,
+    qualityRefreshEvery: text('qualityRefreshEvery'),
     labelSet: text('labels')
       ?.split(',')
       .map((l) => l.trim())

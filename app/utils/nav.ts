@@ -12,6 +12,8 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/compare', label: 'Compare', roles: ['annotator'] },
   { to: '/label', label: 'Label', roles: ['annotator'] },
   { to: '/review', label: 'Review', roles: ['safety_reviewer'] },
+  { to: '/adjudicate', label: 'Adjudicate', roles: ['lead', 'safety_reviewer'] },
+  { to: '/calibration', label: 'Calibration', roles: ['lead'] },
   { to: '/projects', label: 'Projects', roles: ['lead', 'researcher', 'admin'] },
   { to: '/models', label: 'Models', roles: ['lead', 'researcher', 'admin'] },
   { to: '/admin/users', label: 'Users', roles: ['admin'] },

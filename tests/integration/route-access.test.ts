@@ -69,7 +69,10 @@ for (const backend of availableBackends()) {
           ) {
             expect(response.headers.get('location')).toMatch(/^\/login/);
           }
-          if (response.status === 403) expect(body).toContain('You don&#x27;t have access to this page');
+          if (response.status === 403 && !(rule.kind === 'roles' && rule.resource))
+            expect(body).toContain('You don&#x27;t have access to this page');
+          if (response.status === 403 && rule.kind === 'roles' && rule.resource)
+            expect(body).toContain('This page is for lead accounts.');
           if (response.status === 404 && !url.startsWith('/api/')) expect(body).toContain('Page not found');
           if (rule.kind === 'token' || url.startsWith('/api/')) {
             expect(response.headers.get('content-type')).toContain('application/json');

@@ -10,7 +10,8 @@ export type AccessRule =
   /** anyone; `signedIn` is the status a signed-in user gets instead of 200 (e.g. login redirects home) */
   | { kind: 'public'; signedIn?: number }
   | { kind: 'signed-in' }
-  | { kind: 'roles'; roles: Role[] }
+  /** `resource`: a download (no page), so a refusal is the status and a JSON reason, not the 403 page */
+  | { kind: 'roles'; roles: Role[]; resource?: boolean }
   /** JSON API: bearer token only; browsers with cookies and anonymous callers get 401 */
   | { kind: 'token' }
   | { kind: 'not-found' }
@@ -36,6 +37,16 @@ export const ROUTE_ACCESS: Record<string, RouteCase> = {
     path: '/pairs/:pairId',
   },
   'routes/review': { rule: { kind: 'roles', roles: ['safety_reviewer'] }, path: '/review' },
+  'routes/adjudicate': { rule: { kind: 'roles', roles: ['lead', 'safety_reviewer'] }, path: '/adjudicate' },
+  'routes/calibration': { rule: { kind: 'roles', roles: ['lead'] }, path: '/calibration' },
+  'routes/calibration.$annotatorId': {
+    rule: { kind: 'roles', roles: ['lead'] },
+    path: '/calibration/:userId?project=:projectSlug',
+  },
+  'routes/calibration_.export': {
+    rule: { kind: 'roles', roles: ['lead'], resource: true },
+    path: '/calibration/export?project=:projectSlug&format=csv',
+  },
   'routes/compare_.history': { rule: { kind: 'roles', roles: ['annotator'] }, path: '/compare/history' },
   'routes/label': { rule: { kind: 'roles', roles: ['annotator'] }, path: '/label' },
   'routes/label_.history': { rule: { kind: 'roles', roles: ['annotator'] }, path: '/label/history' },

@@ -2,6 +2,7 @@
 import { Form } from '@remix-run/react';
 import { Field } from '../form';
 import { ActiveLearningFields, type ActiveLearningView } from './active-learning-fields';
+import { QualityFields, type QualityView } from './quality-fields';
 
 export interface ProjectSettingsView {
   type: 'preference' | 'sentiment';
@@ -16,6 +17,7 @@ export interface ProjectSettingsView {
   /** a sentiment project's labels, and whether labels or a model already depend on them */
   labels: string[];
   labelsLocked: boolean;
+  quality: QualityView;
   /** a preference project's selection policy; null for sentiment projects */
   activeLearning: ActiveLearningView | null;
   /** a sentiment project's routing settings; null for preference projects */
@@ -228,6 +230,7 @@ export function SettingsForm({
             </label>
           </>
         )}
+        <QualityFields settings={project.quality} fieldError={fieldError} />
         <div>
           <button type="submit" className="button-primary">
             Save settings
