@@ -301,3 +301,34 @@ export async function findAdjudication(db: Kysely<Database>, unit: { pairId?: st
     : query.where('a.item_id', '=', unit.itemId!);
   return query.executeTakeFirst();
 }
+
+/** What the adjudication screen shows for a sentiment item: its text and every label with who gave it. */
+export async function loadItemDispute(db: Kysely<Database>, itemId: string) {
+  const item = await db
+    .selectFrom('sentiment_items as s')
+    .innerJoin('projects as pr', 'pr.id', 's.project_id')
+    .leftJoin('prelabels as p', 'p.id', 's.prelabel_id')
+    .select([
+      's.id',
+      's.text',
+      's.final_label',
+      's.final_source',
+      's.is_gold',
+      'pr.id as project_id',
+      'pr.label_set',
+      'p.label as prelabel',
+      'p.confidence',
+    ])
+    .where('s.id', '=', itemId)
+    .executeTakeFirst();
+  if (!item) return null;
+  const labels = await db
+    .selectFrom('sentiment_labels as l')
+    .leftJoin('users as u', 'u.id', 'l.annotator_id')
+    .select(['l.id', 'l.label', 'l.source', 'l.time_on_task_ms', 'l.created_at', 'u.display_name'])
+    .where('l.item_id', '=', itemId)
+    .where('l.is_gold', '=', false)
+    .orderBy('l.created_at')
+    .execute();
+  return { item, labels, decision: (await findAdjudication(db, { itemId })) ?? null };
+}
