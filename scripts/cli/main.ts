@@ -9,6 +9,7 @@ import { registerProject } from './commands/project';
 import { registerReward } from './commands/reward';
 import { registerSentiment } from './commands/sentiment';
 import { registerSimulate } from './commands/simulate';
+import { registerCalibrate } from './commands/calibrate';
 import { EXIT, reportError } from './runtime';
 
 const program = new Command('arbiter')
@@ -29,6 +30,7 @@ registerProject(program);
 registerReward(program);
 registerSentiment(program);
 registerSimulate(program);
+registerCalibrate(program);
 
 try {
   await program.parseAsync(process.argv);
