@@ -17,7 +17,7 @@ import { formatDateTime } from '../utils/format';
 import { usePollWhile } from '../utils/use-poll';
 import * as quality from '../utils/quality.server';
 import type { AnnotatorReport } from '../../tasks/quality/report';
-import { FLAG_TEXT, fixed, percent } from '../utils/calibration-format';
+import { FLAG_TEXT, durationText, fixed, percent, pValueText } from '../utils/calibration-format';
 
 export const meta: MetaFunction = () => [{ title: 'Calibration · Arbiter' }];
 
@@ -66,6 +66,8 @@ const columns = [
   col.accessor('volume', { header: 'Judgments', meta: { numeric: true } }),
   col.accessor((a) => a.agreement.rate, {
     id: 'agreement',
+    // the weakest first: that is who a lead looks for
+    sortDescFirst: false,
     header: 'Agreement',
     cell: (c) => percent(c.getValue()),
     meta: { numeric: true },
@@ -82,6 +84,8 @@ const columns = [
   }),
   col.accessor((a) => a.gold.accuracy, {
     id: 'gold',
+    // the weakest first: that is who a lead looks for
+    sortDescFirst: false,
     header: 'Gold accuracy',
     cell: ({ row: { original: a } }) =>
       a.gold.n === 0 ? (
@@ -104,7 +108,7 @@ const columns = [
       <>
         {percent(a.position.leftRate)}{' '}
         {a.position.pValue !== null ? (
-          <span className="small muted">p={fixed(a.position.pValue, 3)}</span>
+          <span className="small muted">{pValueText(a.position.pValue)}</span>
         ) : null}
       </>
     ),
@@ -141,6 +145,7 @@ const columns = [
     sortUndefined: 'last',
   }),
   col.accessor('reliability', {
+    sortDescFirst: false,
     header: 'Reliability (DS)',
     cell: (c) => fixed(c.getValue(), 2),
     meta: { numeric: true },
@@ -204,7 +209,7 @@ export default function CalibrationPage() {
         {report ? (
           <span className="small muted">
             Computed {formatDateTime(latest.computedAt!)} from {report.answers.toLocaleString('en')} answers
-            in {fixed(latest.seconds, 1)} s ·{' '}
+            in {durationText(latest.seconds)} ·{' '}
             <a href={`/calibration/export?project=${encodeURIComponent(project.slug)}&format=csv`}>CSV</a> ·{' '}
             <a href={`/calibration/export?project=${encodeURIComponent(project.slug)}&format=json`}>JSON</a>
           </span>
@@ -239,20 +244,35 @@ export default function CalibrationPage() {
           </section>
           <section className="card" aria-labelledby="agreement-h">
             <h2 id="agreement-h">Agreement</h2>
-            <div className="stats stats-wide">
+            <div className="grid grid-2">
               {report.agreement.map((a) => (
-                <div key={a.axis} className="stack">
-                  <strong>{a.axis}</strong>
-                  <div className="small muted">
-                    {a.units.toLocaleString('en')} units with two or more answers
-                  </div>
-                  <Interval label="Fleiss' κ" value={a.fleissKappa} />
-                  {(['nominal', 'ordinal', 'interval'] as const).map((level) =>
-                    a.alpha[level] ? (
-                      <Interval key={level} label={`Krippendorff's α (${level})`} value={a.alpha[level]!} />
-                    ) : null,
+                <section key={a.axis} className="agreement-axis" aria-label={`Agreement on ${a.axis}`}>
+                  <h3>
+                    {a.axis}{' '}
+                    <span className="small muted">
+                      {a.units.toLocaleString('en')} units with two or more answers
+                    </span>
+                  </h3>
+                  {a.fleissKappa.estimate === null || Number.isNaN(a.fleissKappa.estimate) ? (
+                    <p className="small muted">
+                      Undefined: every answer on this axis is the same (for safety, usually all ties), so
+                      there is no disagreement to measure.
+                    </p>
+                  ) : (
+                    <dl className="figures">
+                      <Interval label="Fleiss' κ" value={a.fleissKappa} />
+                      {(['nominal', 'ordinal', 'interval'] as const).map((level) =>
+                        a.alpha[level] ? (
+                          <Interval
+                            key={level}
+                            label={`Krippendorff's α, ${level}`}
+                            value={a.alpha[level]!}
+                          />
+                        ) : null,
+                      )}
+                    </dl>
                   )}
-                </div>
+                </section>
               ))}
             </div>
             <p className="small muted">
@@ -273,7 +293,7 @@ export default function CalibrationPage() {
               columns={columns}
               label="Annotators"
               initialSorting={[{ id: 'flags', desc: true }]}
-              initialHidden={['flagRate', 'skipRate', 'reliability']}
+              initialHidden={['tieRate', 'flagRate', 'skipRate', 'reliability']}
               empty={<p className="empty">Nobody has judged anything in this project yet.</p>}
             />
           </section>
@@ -291,11 +311,14 @@ function Interval({
   value: { estimate: number; low: number; high: number };
 }) {
   return (
-    <div>
-      {label}: <strong>{fixed(value.estimate, 3)}</strong>{' '}
-      <span className="small muted">
-        [{fixed(value.low, 3)}, {fixed(value.high, 3)}]
-      </span>
+    <div className="figure-row">
+      <dt>{label}</dt>
+      <dd>
+        <strong>{fixed(value.estimate, 3)}</strong>{' '}
+        <span className="small muted">
+          95% CI {fixed(value.low, 3)} to {fixed(value.high, 3)}
+        </span>
+      </dd>
     </div>
   );
 }

@@ -40,3 +40,15 @@ export const AB_SCALE = [
 ] as const;
 
 export const abScoreText = (score: number) => AB_SCALE.find((s) => s.value === score)?.label ?? String(score);
+
+/** A p-value as people read it: three decimals, or "< 0.001". */
+export const pValueText = (p: number | null | undefined) =>
+  p === null || p === undefined || Number.isNaN(p) ? '–' : p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
+
+/** How long a computation took: milliseconds under a second, seconds above. */
+export const durationText = (seconds: number | null | undefined) =>
+  seconds === null || seconds === undefined
+    ? '–'
+    : seconds < 1
+      ? `${Math.max(1, Math.round(seconds * 1000))} ms`
+      : `${seconds.toFixed(1)} s`;

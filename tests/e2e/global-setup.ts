@@ -16,6 +16,8 @@ import { createProject } from '../../tasks/projects';
 import { importPreferences } from '../../tasks/import/preferences';
 import { writeTinySentimentModel } from '../../reward/testing/tiny-sentiment-model';
 import { E2E_COLD_START_MODEL, seedColdStartProject, seedSentimentLoop } from './sentiment-setup';
+import { makeCalibrationProject } from '../setup/calibration-fixtures';
+import { refreshQualityReport } from '../../tasks/quality/refresh';
 
 export default async function globalSetup() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'arbiter-e2e-'));
@@ -57,6 +59,14 @@ export default async function globalSetup() {
         format: 'arbiter',
         rng: createRng(1),
       });
+      // a team with a planted position bias for the calibration spec, its report computed
+      const team = await makeCalibrationProject(db);
+      await db
+        .updateTable('projects')
+        .set({ name: 'Planted biases' })
+        .where('id', '=', team.projectId)
+        .execute();
+      await refreshQualityReport(db, team.projectId);
       await seedSentimentLoop(db);
       await seedColdStartProject(db);
       // an empty sentiment project for the browser import spec

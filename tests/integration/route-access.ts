@@ -39,7 +39,7 @@ export const ROUTE_ACCESS: Record<string, RouteCase> = {
   'routes/review': { rule: { kind: 'roles', roles: ['safety_reviewer'] }, path: '/review' },
   'routes/adjudicate': { rule: { kind: 'roles', roles: ['lead', 'safety_reviewer'] }, path: '/adjudicate' },
   'routes/calibration': { rule: { kind: 'roles', roles: ['lead'] }, path: '/calibration' },
-  'routes/calibration.$annotatorId': {
+  'routes/calibration_.$annotatorId': {
     rule: { kind: 'roles', roles: ['lead'] },
     path: '/calibration/:userId?project=:projectSlug',
   },

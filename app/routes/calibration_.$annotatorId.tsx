@@ -15,7 +15,7 @@ import { requireRole } from '../utils/auth.server';
 import { notFound } from '../utils/http.server';
 import { formatDateTime } from '../utils/format';
 import * as quality from '../utils/quality.server';
-import { FLAG_TEXT, fixed, percent } from '../utils/calibration-format';
+import { FLAG_TEXT, fixed, percent, pValueText } from '../utils/calibration-format';
 import type { Disagreement } from '../../tasks/quality/disagreements';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -153,7 +153,7 @@ export default function AnnotatorPage() {
           <Stat
             label="chose the left response"
             value={percent(a.position.leftRate)}
-            note={a.position.pValue === null ? '' : `p = ${fixed(a.position.pValue, 4)} (n ${a.position.n})`}
+            note={a.position.pValue === null ? '' : `${pValueText(a.position.pValue)} (n ${a.position.n})`}
           />
           <Stat
             label="longer response, vs the others"
