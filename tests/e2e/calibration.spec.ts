@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { BASE, demoLogin, signIn, snap } from './fixtures';
+import { demoLogin, signIn, snap } from './fixtures';
 
 test('a lead sorts annotators by gold accuracy, opens the one with a planted position bias and sees it flagged', async ({
   page,
