@@ -9,6 +9,7 @@ import { registerProject } from './commands/project';
 import { registerReward } from './commands/reward';
 import { registerSentiment } from './commands/sentiment';
 import { registerSimulate } from './commands/simulate';
+import { registerQuality } from './commands/quality';
 import { registerCalibrate } from './commands/calibrate';
 import { EXIT, reportError } from './runtime';
 
@@ -30,6 +31,7 @@ registerProject(program);
 registerReward(program);
 registerSentiment(program);
 registerSimulate(program);
+registerQuality(program);
 registerCalibrate(program);
 
 try {

@@ -77,7 +77,11 @@ describe('choosing the consensus method on gold', () => {
     const choice = chooseConsensusMethod(rows, gold);
     expect(choice.method).toBe('majority');
     expect(choice.consensus).toEqual(majorityVote(rows).consensus);
-    expect(choice.scores.map((s) => [s.method, s.n])).toEqual([['majority', 19]]);
+    expect(choice.scores.map((s) => [s.method, s.n])).toEqual([
+      ['majority', 19],
+      ['one-coin', 19],
+      ['dawid-skene', 19],
+    ]);
     expect(choice.reason).toBe(
       'Only 19 gold items have labels; majority vote until there are at least 20 to validate on.',
     );

@@ -40,7 +40,8 @@ const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(
  * Chooses the consensus method by validation on gold. The rules, which are the product's promise:
  *
  * - With fewer than `minGold` (default 20) gold items that have labels, majority vote is used:
- *   too few known answers to tell the methods apart.
+ *   too few known answers to tell the methods apart (each method is still scored on the gold
+ *   there is, so the dashboard can show the comparison as it builds up).
  * - Otherwise majority vote, Dawid-Skene and one-coin Dawid-Skene are each fitted on all labels
  *   WITHOUT clamping the gold items (gold is held out, so the score is not the model grading its
  *   own homework) and scored on the gold items. A model-based method is chosen only when its
@@ -72,19 +73,22 @@ export function chooseConsensusMethod(
 
   const majority = majorityVote(rows, { classes }).consensus;
   const majorityScore = score('majority', majority);
+  const fitModels = () =>
+    [
+      { consensus: oneCoinDawidSkene(rows, { classes }).consensus, method: 'one-coin' as const },
+      { consensus: dawidSkene(rows, { classes }).consensus, method: 'dawid-skene' as const },
+    ].map((fit) => ({ ...fit, score: score(fit.method, fit.consensus) }));
   if (goldItems.length < minGold) {
+    // too few to decide on, but a lead still sees how each method does on the gold there is
     return {
       method: 'majority',
-      scores: [majorityScore],
+      scores: goldItems.length > 0 ? [majorityScore, ...fitModels().map((m) => m.score)] : [majorityScore],
       reason: `Only ${plural(goldItems.length, 'gold item has', 'gold items have')} labels; majority vote until there are at least ${minGold} to validate on.`,
       consensus: majority,
     };
   }
 
-  const models = [
-    { consensus: oneCoinDawidSkene(rows, { classes }).consensus, method: 'one-coin' as const },
-    { consensus: dawidSkene(rows, { classes }).consensus, method: 'dawid-skene' as const },
-  ].map((fit) => ({ ...fit, score: score(fit.method, fit.consensus) }));
+  const models = fitModels();
   // Strictly greater: the simpler one-coin model keeps a tie.
   const best = models[1]!.score.correct > models[0]!.score.correct ? models[1]! : models[0]!;
   const wins = best.score.correct > majorityScore.correct;

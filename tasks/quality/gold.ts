@@ -68,7 +68,12 @@ function invalid(error: z.ZodError): never {
 /** Marks a pair of the project as gold with its expected answer (replacing an earlier answer). */
 export async function markPairGold(
   db: Kysely<Database>,
-  options: { projectId: string; pairId: string; answer: unknown; actor: { id: string; email: string } },
+  options: {
+    projectId: string;
+    pairId: string;
+    answer: unknown;
+    actor: { id: string | null; email: string };
+  },
 ): Promise<PairGold> {
   const parsed = PairGoldSchema.safeParse(options.answer);
   if (!parsed.success) invalid(parsed.error);
@@ -113,7 +118,7 @@ export async function markPairGold(
 /** Marks a sentiment item as gold with its label, which also becomes the item's final label. */
 export async function markItemGold(
   db: Kysely<Database>,
-  options: { projectId: string; itemId: string; label: string; actor: { id: string; email: string } },
+  options: { projectId: string; itemId: string; label: string; actor: { id: string | null; email: string } },
 ): Promise<ItemGold> {
   await db.transaction().execute(async (trx) => {
     const project = await trx
@@ -173,7 +178,12 @@ export async function markItemGold(
  */
 export async function unmarkGold(
   db: Kysely<Database>,
-  options: { projectId: string; pairId?: string; itemId?: string; actor: { id: string; email: string } },
+  options: {
+    projectId: string;
+    pairId?: string;
+    itemId?: string;
+    actor: { id: string | null; email: string };
+  },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (options.pairId)
@@ -214,7 +224,7 @@ export async function unmarkGold(
  */
 export async function goldFromReferences(
   db: Kysely<Database>,
-  options: { projectId: string; count: number; rng: Rng; actor: { id: string; email: string } },
+  options: { projectId: string; count: number; rng: Rng; actor: { id: string | null; email: string } },
 ): Promise<number> {
   if (!Number.isInteger(options.count) || options.count < 1 || options.count > 100_000)
     throw new UserInputError('Choose how many gold pairs, from 1 to 100,000.', 'count');
