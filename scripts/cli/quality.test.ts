@@ -45,3 +45,30 @@ describe('arbiter quality', () => {
     expect(missing.stderr).toContain('No project with slug "nope".');
   });
 });
+
+describe('arbiter project set (quality control)', () => {
+  it('sets the gold and repeat rates and refuses a bad method by name', async () => {
+    const ok = await arbiter(
+      [
+        'project',
+        'set',
+        '--project',
+        'q-cli',
+        '--gold-rate',
+        '0.1',
+        '--repeat-rate',
+        '0',
+        '--consensus-method',
+        'majority',
+      ],
+      env,
+    );
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    const bad = await arbiter(['project', 'set', '--project', 'q-cli', '--consensus-method', 'vibes'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Consensus method: one of auto, majority, dawid-skene, one-coin/);
+    const rate = await arbiter(['project', 'set', '--project', 'q-cli', '--gold-rate', '2'], env);
+    expect(rate.stderr).toMatch(/Gold rate: a share from 0 to 0.5/);
+  });
+});

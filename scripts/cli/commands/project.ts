@@ -146,6 +146,22 @@ export function registerProject(program: Command): void {
     .option('--rank-axis <axis>', 'preference: whose model ranks the queue: helpfulness or safety')
     .option('--cap <n>', 'preference: most answers a pair whose answers split may collect (1–20)')
     .option('--exploration <f>', 'preference: share of each batch drawn at random by hybrid (0–0.5)')
+    .option('--gold-rate <f>', 'share of assignments that are gold items (0–0.5)')
+    .option(
+      '--repeat-rate <f>',
+      'preference: share of assignments that repeat an earlier pair, sides swapped (0–0.5)',
+    )
+    .option('--gold-threshold <f>', 'flag annotators whose gold accuracy is clearly below this (0–1)')
+    .option(
+      '--adjudicate-below <f>',
+      'send units whose leading answer has less than this share to adjudication (0–1)',
+    )
+    .option('--consensus-method <m>', 'auto (validated on gold), majority, dawid-skene or one-coin')
+    .option(
+      '--reliability-weights <yes|no>',
+      'weight judgments by annotator reliability in consensus and training',
+    )
+    .option('--quality-refresh-every <n>', 'recompute the quality report after this many answers (≥ 10)')
     .action(
       action(
         async (opts: {
@@ -171,6 +187,13 @@ export function registerProject(program: Command): void {
           rankAxis?: string;
           cap?: string;
           exploration?: string;
+          goldRate?: string;
+          repeatRate?: string;
+          goldThreshold?: string;
+          adjudicateBelow?: string;
+          consensusMethod?: string;
+          reliabilityWeights?: string;
+          qualityRefreshEvery?: string;
         }) => {
           let guidelines: string | undefined;
           if (opts.guidelinesFile) {
@@ -205,6 +228,13 @@ export function registerProject(program: Command): void {
                 alAxis: opts.rankAxis as never,
                 alCap: opts.cap,
                 alExploration: opts.exploration,
+                goldRate: opts.goldRate,
+                repeatRate: opts.repeatRate,
+                goldThreshold: opts.goldThreshold,
+                adjudicateBelow: opts.adjudicateBelow,
+                consensusMethod: opts.consensusMethod as never,
+                reliabilityWeights: opts.reliabilityWeights as never,
+                qualityRefreshEvery: opts.qualityRefreshEvery,
               },
               CLI_ACTOR,
               { modelsDir: config().modelsDir },
