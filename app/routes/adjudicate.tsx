@@ -206,7 +206,7 @@ export default function AdjudicatePage() {
         </noscript>
       </Form>
       <div className="review-layout">
-        <section className="card review-queue" aria-labelledby="disputes-h">
+        <section className="card" aria-labelledby="disputes-h">
           <h2 id="disputes-h">
             Disputes <span className="muted small">{list.total}</span>
           </h2>
@@ -216,15 +216,15 @@ export default function AdjudicatePage() {
               a clear leading answer.
             </p>
           ) : (
-            <ul aria-label="Disputes">
+            <ul className="review-queue" aria-label="Disputes">
               {list.kind === 'pair'
                 ? list.rows.map((r) => (
-                    <li key={r.pairId}>
+                    <li key={r.pairId} className={selected?.id === r.pairId ? 'current' : undefined}>
                       <Link
                         to={link({ unit: r.pairId })}
                         aria-current={selected?.id === r.pairId ? 'true' : undefined}
                       >
-                        {r.prompt.slice(0, 80) || 'Untitled prompt'}
+                        <span className="clamp-2">{r.prompt || 'Untitled prompt'}</span>
                       </Link>
                       <div className="small muted">
                         {r.judgments} judgments · helpfulness {pct(r.helpfulnessAgreement)} · safety{' '}
@@ -234,12 +234,12 @@ export default function AdjudicatePage() {
                     </li>
                   ))
                 : list.rows.map((r) => (
-                    <li key={r.itemId}>
+                    <li key={r.itemId} className={selected?.id === r.itemId ? 'current' : undefined}>
                       <Link
                         to={link({ unit: r.itemId })}
                         aria-current={selected?.id === r.itemId ? 'true' : undefined}
                       >
-                        {r.text.slice(0, 80)}
+                        <span className="clamp-2">{r.text}</span>
                       </Link>
                       <div className="small muted">
                         {Object.entries(r.counts)

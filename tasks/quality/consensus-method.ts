@@ -83,7 +83,10 @@ export function chooseConsensusMethod(
     return {
       method: 'majority',
       scores: goldItems.length > 0 ? [majorityScore, ...fitModels().map((m) => m.score)] : [majorityScore],
-      reason: `Only ${plural(goldItems.length, 'gold item has', 'gold items have')} labels; majority vote until there are at least ${minGold} to validate on.`,
+      reason:
+        goldItems.length === 0
+          ? `No gold items with answers yet; majority vote until there are at least ${minGold} to validate on.`
+          : `Only ${plural(goldItems.length, 'gold item has', 'gold items have')} labels; majority vote until there are at least ${minGold} to validate on.`,
       consensus: majority,
     };
   }
