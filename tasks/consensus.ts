@@ -5,39 +5,63 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
+import { reliabilityWeights, weightOf } from './quality/weights';
 
 export type Direction = 'a' | 'b' | 'tie';
 export type AgreementLevel = 'unanimous' | 'strong' | 'majority' | 'split';
 
 export interface AxisConsensus {
   n: number;
-  /** mean graded score, -3..3 */
+  /** mean graded score, -3..3 (weighted, when the judgments are) */
   mean: number;
-  /** the direction most judgments chose; 'tie' when A and B are level or ties outnumber the leading side */
+  /**
+   * the direction most judgments (most weight, when weighted) chose; 'tie' when A and B are level
+   * or ties outnumber the leading side
+   */
   direction: Direction;
-  /** share of judgments that chose `direction` */
+  /** share of judgments (of their weight, when weighted) that chose `direction` */
   agreement: number;
   level: AgreementLevel;
 }
 
 const directionOf = (score: number): Direction => (score < 0 ? 'a' : score > 0 ? 'b' : 'tie');
 
-/** Consensus of one axis from its graded scores. Throws on an empty list: no judgments, no consensus. */
-export function axisConsensus(scores: readonly number[]): AxisConsensus {
+/**
+ * Consensus of one axis from its graded scores. With `weights` (one per score, each ≥ 0: the
+ * annotators' reliability weights, tasks/quality/weights.ts) every score votes with its weight in
+ * the direction vote, the agreement share and the mean; without them every score weighs 1, and when
+ * all weights are 0 they carry no information and the scores are counted unweighted. `n` is always
+ * the number of scores. Throws on an empty list (no judgments, no consensus) and on a weight list
+ * of another length or with a negative or non-finite weight.
+ */
+export function axisConsensus(scores: readonly number[], weights?: readonly number[]): AxisConsensus {
   if (scores.length === 0) throw new Error('axisConsensus needs at least one score');
+  if (weights) {
+    if (weights.length !== scores.length) throw new Error('axisConsensus needs one weight per score');
+    if (weights.some((w) => !(w >= 0) || !Number.isFinite(w)))
+      throw new Error('axisConsensus weights must be finite and non-negative');
+  }
+  const used = weights?.some((w) => w > 0) ? weights : undefined;
+  // unit weights give exactly the unweighted counts and mean: one code path for both
   const votes: Record<Direction, number> = { a: 0, b: 0, tie: 0 };
-  for (const score of scores) votes[directionOf(score)]++;
+  let total = 0;
+  let sum = 0;
+  scores.forEach((score, i) => {
+    const w = used ? used[i]! : 1;
+    votes[directionOf(score)] += w;
+    total += w;
+    sum += w * score;
+  });
   let direction: Direction;
   if (votes.a === votes.b) direction = 'tie';
   else {
     const leader: Direction = votes.a > votes.b ? 'a' : 'b';
     direction = votes.tie > votes[leader] ? 'tie' : leader;
   }
-  const agreement = votes[direction] / scores.length;
+  const agreement = votes[direction] / total;
   const level: AgreementLevel =
     agreement === 1 ? 'unanimous' : agreement >= 0.75 ? 'strong' : agreement > 0.5 ? 'majority' : 'split';
-  const mean = scores.reduce((sum, s) => sum + s, 0) / scores.length;
-  return { n: scores.length, mean, direction, agreement, level };
+  return { n: scores.length, mean: sum / total, direction, agreement, level };
 }
 
 export interface PreferenceRule {
@@ -97,7 +121,12 @@ export function adjudicatedAxis(scores: readonly number[], decided: number): Axi
   return { n: scores.length, mean: decided, direction, agreement, level };
 }
 
-/** Consensus for every judged pair of a project (current judgment versions; repeats excluded). */
+/**
+ * Consensus for every judged pair of a project (current judgment versions; repeats excluded). When
+ * the project weighs judgments by annotator reliability (quality setting `reliabilityWeights`, with
+ * a quality report), each judgment votes with its annotator's weight; adjudicated axes are not
+ * weighted: the decision stands and the agreement counts people.
+ */
 export async function projectConsensus(db: Kysely<Database>, projectId: string): Promise<PairConsensus[]> {
   const project = await db
     .selectFrom('projects')
@@ -105,18 +134,20 @@ export async function projectConsensus(db: Kysely<Database>, projectId: string):
     .where('id', '=', projectId)
     .executeTakeFirstOrThrow();
   const rule = ruleFromSettings(project.settings);
+  const reliability = await reliabilityWeights(db, projectId);
   const rows = await db
     .selectFrom('judgments')
-    .select(['pair_id', 'helpfulness', 'safety'])
+    .select(['pair_id', 'annotator_id', 'helpfulness', 'safety'])
     .where('project_id', '=', projectId)
     .where('is_repeat', '=', false)
     .orderBy('pair_id')
     .execute();
-  const byPair = new Map<string, { h: number[]; s: number[] }>();
+  const byPair = new Map<string, { h: number[]; s: number[]; w: number[] }>();
   for (const row of rows) {
-    const entry = byPair.get(row.pair_id) ?? { h: [], s: [] };
+    const entry = byPair.get(row.pair_id) ?? { h: [], s: [], w: [] };
     entry.h.push(row.helpfulness);
     entry.s.push(row.safety);
+    entry.w.push(weightOf(reliability, row.annotator_id));
     byPair.set(row.pair_id, entry);
   }
   const decisions = new Map(
@@ -129,10 +160,11 @@ export async function projectConsensus(db: Kysely<Database>, projectId: string):
         .execute()
     ).map((d) => [d.pair_id!, d]),
   );
-  return [...byPair].map(([pairId, { h, s }]) => {
+  return [...byPair].map(([pairId, { h, s, w }]) => {
     const decided = decisions.get(pairId);
-    const helpfulness = decided ? adjudicatedAxis(h, decided.helpfulness!) : axisConsensus(h);
-    const safety = decided ? adjudicatedAxis(s, decided.safety!) : axisConsensus(s);
+    const weights = reliability.size ? w : undefined;
+    const helpfulness = decided ? adjudicatedAxis(h, decided.helpfulness!) : axisConsensus(h, weights);
+    const safety = decided ? adjudicatedAxis(s, decided.safety!) : axisConsensus(s, weights);
     return {
       pairId,
       helpfulness,

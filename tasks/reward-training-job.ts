@@ -38,6 +38,7 @@ import {
 import { runInTrainingWorker, TrainingError, type TrainRequest } from './training-worker-client';
 import type { TrainedReward } from './training-worker';
 import { packArtefact } from './model-artefacts';
+import { reliabilityWeighting, weightingSnapshot } from './quality/weights';
 
 export { REWARD_TRAIN_JOB } from './reward-training';
 
@@ -146,7 +147,9 @@ async function trainVersion(
 ): Promise<ModelRow> {
   const axis = payload.axis;
   const slug = await trainableProject(db, payload.projectId);
-  const judged = await loadJudgedPairs(db, payload.projectId, axis, payload.filter);
+  // the project's reliability setting as it is now: a retried job weighs with the latest report
+  const weighting = await reliabilityWeighting(db, payload.projectId);
+  const judged = await loadJudgedPairs(db, payload.projectId, axis, payload.filter, weighting.weights);
   const decided = judged.filter((j) => j.pair.target !== 0.5).length;
   if (decided < MIN_DECIDED_JUDGMENTS) throw new PermanentJobError(tooFewJudgmentsMessage(decided, axis));
   const pairs = mergeJudgmentsByPair(judged);
@@ -167,11 +170,14 @@ async function trainVersion(
         formatVersion: 1,
         jobId: job.id,
         createdBy: job.created_by,
-        snapshot: { filter: payload.filter, seed: payload.seed },
+        snapshot: { filter: payload.filter, seed: payload.seed, ...weightingSnapshot(weighting) },
       }),
     );
   onRow(model);
 
+  const weightedBy = weighting.report
+    ? `, weighted by annotator reliability (quality report ${weighting.report.id})`
+    : '';
   const started = performance.now();
   const trained = await trainInWorker(
     pairs,
@@ -181,7 +187,7 @@ async function trainVersion(
       testFraction: TEST_FRACTION,
       featurizer: DEFAULT_FEATURIZER,
       sources: [
-        `arbiter project ${slug}: ${judged.length} judgments on ${pairs.length} pairs, filter ${JSON.stringify(payload.filter)}`,
+        `arbiter project ${slug}: ${judged.length} judgments on ${pairs.length} pairs, filter ${JSON.stringify(payload.filter)}${weightedBy}`,
       ],
       learningCurve: true,
     },
@@ -199,7 +205,13 @@ async function trainVersion(
       decided_judgments: decided,
       job_seconds: (performance.now() - started) / 1000,
     },
-    snapshot: { ...trained.manifest.snapshot, filter: payload.filter, seed: payload.seed, axis },
+    snapshot: {
+      ...trained.manifest.snapshot,
+      filter: payload.filter,
+      seed: payload.seed,
+      axis,
+      ...weightingSnapshot(weighting),
+    },
   });
   writer.report('save', 1);
   return (await findModelByJob(db, job.id))!;

@@ -21,6 +21,9 @@ import {
 import { runRewardTrainingJob } from './reward-training-job';
 import { scorePairAdHoc, scorerCache } from './reward-scoring';
 import { unpackArtefact } from './model-artefacts';
+import { refreshQualityReport } from './quality/refresh';
+import { reliabilityWeights } from './quality/weights';
+import { setReliabilityWeights } from '../tests/setup/reliability-fixtures';
 
 const actorOf = (user: { id: string; email: string }) => ({ userId: user.id, email: user.email, ip: null });
 
@@ -158,7 +161,13 @@ describeDb('reward training from judgments', ({ db }) => {
     expect(metrics.judgments).toBe(80);
     expect(metrics.learning_curve.length).toBeGreaterThan(1);
     expect(metrics.top_features.length).toBeGreaterThan(0);
-    expect(model.snapshot).toMatchObject({ seed: 3, axis: 'helpfulness', pairs: 40 });
+    expect(model.snapshot).toMatchObject({
+      seed: 3,
+      axis: 'helpfulness',
+      pairs: 40,
+      reliabilityWeighted: false,
+      reliabilityReport: null,
+    });
     expect(job.result).toMatchObject({ modelId: model.id, version: 1, activated: false, testPairs: 8 });
     const row = await db()
       .selectFrom('models')
@@ -334,6 +343,34 @@ describeDb('reward training from judgments', ({ db }) => {
       "Only 0 judgments decide a winner on safety (ties don't count); a model needs at least 20. Collect more judgments or widen the filter.",
     );
     expect(await findModelByJob(db(), jobId)).toBeUndefined();
+  });
+
+  it('weighs the judgments by annotator reliability when the project says so, and records it on the version', async () => {
+    await setReliabilityWeights(db(), fixture.projectId, true);
+    const { reportId } = await refreshQualityReport(db(), fixture.projectId);
+    const weights = await reliabilityWeights(db(), fixture.projectId);
+    expect(weights.size).toBe(2);
+    const plain = await trainingPairsFromJudgments(db(), fixture.projectId, 'helpfulness');
+    const weighted = await trainingPairsFromJudgments(db(), fixture.projectId, 'helpfulness', {}, weights);
+    const judged = await loadJudgedPairs(db(), fixture.projectId, 'helpfulness');
+    weighted.forEach((pair, i) =>
+      expect(pair.weight).toBeCloseTo(plain[i]!.weight * weights.get(judged[i]!.annotatorId)!, 12),
+    );
+
+    const jobId = await startRewardTraining(db(), actorOf(fixture.lead), fixture.slug, {
+      axis: 'helpfulness',
+      seed: 6,
+    });
+    const job = await runJob(db(), jobId);
+    expect(job.status).toBe('succeeded');
+    const model = (await findModelByJob(db(), jobId))!;
+    expect(model.snapshot).toMatchObject({
+      seed: 6,
+      reliabilityWeighted: true,
+      reliabilityReport: { id: reportId, annotators: 2, computedAt: expect.any(String) },
+    });
+    expect((model.snapshot as { sources: string[] }).sources[0]).toContain(`quality report ${reportId}`);
+    await setReliabilityWeights(db(), fixture.projectId, false);
   });
 });
 

@@ -43,6 +43,7 @@ import {
   type PredictorContext,
   type RoutingCounts,
 } from './sentiment-prelabel';
+import { reliabilityWeighting, weightingSnapshot, weightOf } from './quality/weights';
 import { plurality } from './sentiment-labels';
 import { runInTrainingWorker, TrainingError } from './training-worker-client';
 import type { TrainedClassifierArtefact } from './training-worker';
@@ -73,13 +74,28 @@ const CyclePayload = z.object({
     .default({ userId: null, email: null, ip: null }),
 });
 
-/** Training examples from labelled items outside the held-out set: the vote shares, weighted by the number of votes. */
-export function trainingExamples(items: readonly LabelledItem[], labels: readonly string[]): TextExample[] {
+/**
+ * Training examples from labelled items outside the held-out set: the vote shares, weighted by the
+ * number of votes. With `reliability` (annotator → weight, tasks/quality/weights.ts; 1 for anyone
+ * it does not list) each vote counts with its annotator's weight instead of 1: the target is the
+ * weighted vote share and the example's weight the summed vote weight, so with every weight 1 the
+ * examples are exactly the unweighted ones. Items whose votes weigh nothing in total are left out.
+ */
+export function trainingExamples(
+  items: readonly LabelledItem[],
+  labels: readonly string[],
+  reliability: ReadonlyMap<string, number> = new Map(),
+): TextExample[] {
   return items
     .filter((i) => !i.is_holdout)
-    .map((i) => {
-      const target = labels.map((l) => i.labels.filter((x) => x === l).length / i.labels.length);
-      return { text: i.text, target, weight: i.labels.length };
+    .flatMap((i) => {
+      const votes = i.labels.map((_, k) => weightOf(reliability, i.annotators[k] ?? null));
+      const weight = votes.reduce((a, b) => a + b, 0);
+      if (!(weight > 0)) return [];
+      const target = labels.map(
+        (l) => i.labels.reduce((t, x, k) => t + (x === l ? votes[k]! : 0), 0) / weight,
+      );
+      return [{ text: i.text, target, weight }];
     })
     .filter((e) => e.target.some((t) => t > 0));
 }
@@ -258,7 +274,8 @@ export async function runCycle(
   try {
     report('load', 0);
     const items = await listLabelledItems(db, project.id);
-    const examples = trainingExamples(items, labels);
+    const weighting = await reliabilityWeighting(db, project.id);
+    const examples = trainingExamples(items, labels, weighting.weights);
     const holdout = holdoutSet(items, labels);
     const classes = new Set(examples.map((e) => e.target.indexOf(Math.max(...e.target)))).size;
     const problem = tooFew(examples.length, classes);
@@ -297,7 +314,7 @@ export async function runCycle(
           formatVersion: 1,
           jobId: job.id,
           createdBy: job.created_by,
-          snapshot: { seed: payload.seed, cycle: cycle.number },
+          snapshot: { seed: payload.seed, cycle: cycle.number, ...weightingSnapshot(weighting) },
         }),
       );
     modelId = model.id;
@@ -313,7 +330,11 @@ export async function runCycle(
           testFraction: 0,
           featurizer: DEFAULT_CLASSIFIER_FEATURIZER,
           sources: [
-            `arbiter project ${project.slug}: ${examples.length} labelled items, cycle ${cycle.number}`,
+            `arbiter project ${project.slug}: ${examples.length} labelled items, cycle ${cycle.number}${
+              weighting.report
+                ? `, weighted by annotator reliability (quality report ${weighting.report.id})`
+                : ''
+            }`,
           ],
         },
       },
@@ -330,7 +351,12 @@ export async function runCycle(
         top_features: trained.manifest.topFeatures,
         job_seconds: (performance.now() - started) / 1000,
       },
-      snapshot: { ...trained.manifest.snapshot, seed: payload.seed, cycle: cycle.number },
+      snapshot: {
+        ...trained.manifest.snapshot,
+        seed: payload.seed,
+        cycle: cycle.number,
+        ...weightingSnapshot(weighting),
+      },
     });
 
     report('measure the new model', 0);

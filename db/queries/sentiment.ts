@@ -256,17 +256,32 @@ export interface LabelledItem {
   is_holdout: boolean;
   /** every human, audit and adjudicated label of the item */
   labels: string[];
+  /** who gave each of `labels`, in the same order (null when no person is recorded) */
+  annotators: (string | null)[];
 }
 
 /**
  * Items with at least one label from a person (human, audit or adjudicated), with those labels, in
- * content-hash order.
+ * content-hash order. A settled answer replaces the votes: an adjudicated item carries its decision
+ * alone (by its adjudicator), a gold item its gold label alone (no annotator), so training learns
+ * the answer rather than the dispute.
  */
 export async function listLabelledItems(db: Db, projectId: string): Promise<LabelledItem[]> {
   const rows = await db
     .selectFrom('sentiment_labels as l')
     .innerJoin('sentiment_items as s', 's.id', 'l.item_id')
-    .select(['s.id as item_id', 's.text', 's.is_holdout', 'l.label'])
+    .leftJoin('adjudications as ad', 'ad.item_id', 's.id')
+    .select([
+      's.id as item_id',
+      's.text',
+      's.is_holdout',
+      's.is_gold',
+      's.final_label',
+      'ad.label as decided',
+      'ad.decided_by',
+      'l.label',
+      'l.annotator_id',
+    ])
     .where('l.project_id', '=', projectId)
     .where('l.source', 'in', ['human', 'audit', 'adjudicated'])
     // by content, not by the random ids, so the same labels train the same model on any store
@@ -278,8 +293,29 @@ export async function listLabelledItems(db: Db, projectId: string): Promise<Labe
   const out: LabelledItem[] = [];
   for (const row of rows) {
     const last = out[out.length - 1];
-    if (last?.item_id === row.item_id) last.labels.push(row.label);
-    else out.push({ item_id: row.item_id, text: row.text, is_holdout: row.is_holdout, labels: [row.label] });
+    const settled = row.decided ?? (row.is_gold ? row.final_label : null);
+    if (settled !== null) {
+      if (last?.item_id !== row.item_id)
+        out.push({
+          item_id: row.item_id,
+          text: row.text,
+          is_holdout: row.is_holdout,
+          labels: [settled],
+          annotators: [row.decided ? row.decided_by : null],
+        });
+      continue;
+    }
+    if (last?.item_id === row.item_id) {
+      last.labels.push(row.label);
+      last.annotators.push(row.annotator_id);
+    } else
+      out.push({
+        item_id: row.item_id,
+        text: row.text,
+        is_holdout: row.is_holdout,
+        labels: [row.label],
+        annotators: [row.annotator_id],
+      });
   }
   return out;
 }

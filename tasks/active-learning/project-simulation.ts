@@ -11,6 +11,7 @@ import type { Actor } from '../accounts';
 import { describeZodIssue, UserInputError } from '../errors';
 import { enqueueJob, PermanentJobError, type JobHandler } from '../jobs';
 import { loadJudgedPairs, mergeJudgmentsByPair, requireModelManager } from '../reward-training';
+import { reliabilityWeights } from '../quality/weights';
 import { POLICY_NAMES } from './policies';
 import { runInTrainingWorker, TrainingError } from '../training-worker-client';
 import type { SimulationResult } from '../training-worker';
@@ -44,8 +45,10 @@ export type ProjectSimulationInput = z.input<typeof ProjectSimulationSchema>;
 const Payload = ProjectSimulationSchema.extend({ projectId: z.uuid() });
 
 async function decidedPairs(db: Kysely<Database>, projectId: string, axis: 'helpfulness' | 'safety') {
-  const merged = mergeJudgmentsByPair(await loadJudgedPairs(db, projectId, axis));
-  // the simulated annotator answers with the consensus direction; pairs without one teach nothing
+  const reliability = await reliabilityWeights(db, projectId);
+  const merged = mergeJudgmentsByPair(await loadJudgedPairs(db, projectId, axis, {}, reliability));
+  // the simulated annotator answers with the consensus direction (reliability-weighted when the
+  // project weighs judgments so); pairs without one teach nothing
   return merged
     .filter((p) => p.target !== 0.5)
     .map((p) => ({ ...p, target: p.target > 0.5 ? 1 : 0, weight: 1 }));

@@ -5,6 +5,7 @@ import { describeDb } from '../../tests/setup/db';
 import { makeJudgment, makePreferenceProject, makeUser } from '../../tests/setup/factories';
 import { projectConsensus } from '../consensus';
 import { listJudgmentScores } from '../../db/queries/judgments';
+import { listLabelledItems } from '../../db/queries/sentiment';
 import { createProject, updateProjectSettings } from '../projects';
 import { importSentiment } from '../import/sentiment';
 import {
@@ -155,6 +156,10 @@ describeDb('adjudication', ({ db }) => {
       .where('id', '=', item.id)
       .executeTakeFirstOrThrow();
     expect(after).toEqual({ final_label: 'neutral', final_source: 'adjudicated', status: 'closed' });
+    // retraining learns the decision, not the tie
+    const labelled = (await listLabelledItems(db(), p.id)).find((i) => i.item_id === item.id)!;
+    expect(labelled.labels).toEqual(['neutral']);
+    expect(labelled.annotators).toEqual([lead.user.id]);
     expect((await listItemDisputes(db(), { projectId: p.id, below: 0.6 })).total).toBe(0);
   });
 });
