@@ -108,6 +108,7 @@ function settingsFrom(form: FormData) {
     adjudicateBelow: text('adjudicateBelow'),
     consensusMethod: text('consensusMethod') as ConsensusSetting | undefined,
     qualityRefreshEvery: text('qualityRefreshEvery'),
+    reliabilityWeights: check('reliabilityWeights'),
     labelSet: text('labels')
       ?.split(',')
       .map((l) => l.trim())

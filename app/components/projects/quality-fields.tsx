@@ -8,6 +8,7 @@ export interface QualityView {
   goldThreshold: number;
   adjudicateBelow: number;
   consensusMethod: string;
+  reliabilityWeights: boolean;
   refreshEvery: number;
 }
 
@@ -107,6 +108,17 @@ export function QualityFields({
         </div>
         {fieldError('consensusMethod') ? <div className="error">{fieldError('consensusMethod')}</div> : null}
       </div>
+      <input type="hidden" name="reliabilityWeights" value="" />
+      <label className="check-line">
+        <input
+          type="checkbox"
+          name="reliabilityWeights"
+          value="on"
+          defaultChecked={settings.reliabilityWeights}
+        />{' '}
+        Weight judgments by annotator reliability (Dawid-Skene, from the latest quality report) in consensus
+        and in reward and sentiment training
+      </label>
     </fieldset>
   );
 }
