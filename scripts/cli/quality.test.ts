@@ -72,3 +72,41 @@ describe('arbiter project set (quality control)', () => {
     expect(rate.stderr).toMatch(/Gold rate: a share from 0 to 0.5/);
   });
 });
+
+describe('arbiter quality gold (sentiment)', () => {
+  it("makes gold from a labelled file's labels, skipping labels outside the project's set", async () => {
+    const file = path.join(dir, 'items.csv');
+    fs.writeFileSync(
+      file,
+      [
+        'text,label',
+        'Lovely day,positive',
+        'Awful food,negative',
+        'Opens at nine,neutral',
+        'Meh,sarcastic',
+      ].join('\n'),
+    );
+    const imported = await arbiter(
+      [
+        'import',
+        '--type',
+        'sentiment',
+        '--project',
+        's-cli',
+        '--create',
+        '--file',
+        file,
+        '--text-col',
+        'text',
+        '--label-col',
+        'label',
+        '--skip-invalid',
+      ],
+      env,
+    );
+    expect(imported.code, imported.stderr).toBe(0);
+    const gold = await arbiter(['quality', 'gold', '--project', 's-cli', '--from-references', '10'], env);
+    expect(gold.stdout).toMatch(/^\d item\(s\) are gold now \(only \d qualified\)/);
+    expect(Number(gold.stdout.match(/^(\d)/)![1])).toBeLessThanOrEqual(3);
+  });
+});

@@ -275,3 +275,72 @@ export async function goldFromReferences(
   });
   return chosen.length;
 }
+
+/**
+ * Turns up to `count` sentiment items whose import carried a label (and that nobody has labelled
+ * yet) into gold with that label, drawn at random with the given rng. Returns how many. Labels
+ * outside the project's label set are skipped, so a mismatched file cannot plant wrong gold.
+ */
+export async function itemGoldFromReferences(
+  db: Kysely<Database>,
+  options: { projectId: string; count: number; rng: Rng; actor: { id: string | null; email: string } },
+): Promise<number> {
+  if (!Number.isInteger(options.count) || options.count < 1 || options.count > 100_000)
+    throw new UserInputError('Choose how many gold items, from 1 to 100,000.', 'count');
+  const project = await db
+    .selectFrom('projects')
+    .select('label_set')
+    .where('id', '=', options.projectId)
+    .executeTakeFirstOrThrow();
+  const candidates = await db
+    .selectFrom('sentiment_items')
+    .select(['id', 'reference_label'])
+    .where('project_id', '=', options.projectId)
+    .where('is_gold', '=', false)
+    .where('is_holdout', '=', false)
+    .where('reference_label', 'is not', null)
+    .where('label_count', '=', 0)
+    .where('lease_count', '=', 0)
+    .orderBy('id')
+    .execute();
+  const chosen = shuffled(
+    candidates.filter((c) => project.label_set.includes(c.reference_label!)),
+    options.rng,
+  ).slice(0, options.count);
+  if (chosen.length === 0) return 0;
+  await db.transaction().execute(async (trx) => {
+    for (const c of chosen)
+      await trx
+        .updateTable('sentiment_items')
+        .set({
+          is_gold: true,
+          status: 'open',
+          final_label: c.reference_label,
+          final_source: 'gold',
+          updated_at: new Date(),
+        })
+        .where('id', '=', c.id)
+        .execute();
+    await trx
+      .insertInto('gold_answers')
+      .values(
+        chosen.map((c) => ({
+          project_id: options.projectId,
+          item_id: c.id,
+          expected: JSON.stringify({ label: c.reference_label }),
+          created_by: options.actor.id,
+        })),
+      )
+      .onConflict((oc) => oc.column('item_id').doNothing())
+      .execute();
+    await insertAuditEvent(trx, {
+      event: 'gold.from-references',
+      actorUserId: options.actor.id,
+      actorEmail: options.actor.email,
+      targetType: 'project',
+      targetId: options.projectId,
+      details: { count: chosen.length, kind: 'item' },
+    });
+  });
+  return chosen.length;
+}

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { requireProject } from '../../../tasks/projects';
 import { refreshQualityReport } from '../../../tasks/quality/refresh';
-import { goldFromReferences } from '../../../tasks/quality/gold';
+import { goldFromReferences, itemGoldFromReferences } from '../../../tasks/quality/gold';
 import { findLatestQualityReport } from '../../../db/queries/quality';
 import type { QualityReport } from '../../../tasks/quality/report';
 import { reportCsv } from '../../../tasks/quality/report-export';
@@ -62,7 +62,7 @@ export function registerQuality(program: Command): void {
   quality
     .command('gold')
     .description(
-      "Make pairs gold from the preferences their import carried (a labelled file's chosen side): unjudged pairs, drawn at random.",
+      "Make units gold from the answer their import carried (a preference file's chosen side, a sentiment file's label): unlabelled units, drawn at random.",
     )
     .requiredOption('--project <slug>', 'the project')
     .requiredOption('--from-references <n>', 'how many pairs to make gold')
@@ -78,18 +78,19 @@ export function registerQuality(program: Command): void {
         if (!Number.isInteger(seed)) throw new CliError(`--seed must be a whole number; got "${opts.seed}".`);
         await withDb('quality gold', async ({ db }) => {
           const project = await requireProject(db, opts.project);
-          if (project.type !== 'preference')
-            throw new CliError(`${project.slug} is a sentiment project; mark gold items on their pages.`);
-          const made = await goldFromReferences(db, {
-            projectId: project.id,
-            count,
-            rng: createRng(seed),
-            actor: CLI_ACTOR,
-          });
+          const made = await (project.type === 'preference' ? goldFromReferences : itemGoldFromReferences)(
+            db,
+            {
+              projectId: project.id,
+              count,
+              rng: createRng(seed),
+              actor: CLI_ACTOR,
+            },
+          );
           console.log(
             made === 0
-              ? 'No pair qualifies: gold needs unjudged pairs whose import named a preferred response.'
-              : `${made} pair(s) are gold now${made < count ? ` (only ${made} qualified)` : ''}; they are served at the project's gold rate (${project.gold_rate}).`,
+              ? `Nothing qualifies: gold needs unjudged ${project.type === 'preference' ? 'pairs whose import named a preferred response' : "items (not held out) whose import carried one of the project's labels"}.`
+              : `${made} ${project.type === 'preference' ? 'pair(s)' : 'item(s)'} are gold now${made < count ? ` (only ${made} qualified)` : ''}; they are served at the project's gold rate (${project.gold_rate}).`,
           );
         });
       }),
