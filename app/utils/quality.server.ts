@@ -1,5 +1,5 @@
 /** The quality screens' door to tasks/quality (adjudication, gold, the calibration report). */
-import { listProjectSummaries, findProjectBySlug } from '../../db/queries/projects';
+import { findProjectBySlug } from '../../db/queries/projects';
 import * as adjudication from '../../tasks/quality/adjudication';
 import * as gold from '../../tasks/quality/gold';
 import { loadPairHistory } from '../../tasks/pair-history';
@@ -12,7 +12,14 @@ import { getAppContext } from './context.server';
 
 const db = () => getAppContext().db;
 
-export const projects = () => listProjectSummaries(db());
+/** The project picker's list: names only (the progress counts of listProjectSummaries cost 170 ms at 1M judgments). */
+export const projects = () =>
+  db()
+    .selectFrom('projects')
+    .select(['id', 'slug', 'name', 'type'])
+    .where('archived_at', 'is', null)
+    .orderBy('name')
+    .execute();
 export const projectBySlug = (slug: string) => findProjectBySlug(db(), slug);
 export const threshold = (projectId: string) => adjudication.adjudicationThreshold(db(), projectId);
 export const pairDisputes = (options: Parameters<typeof adjudication.listPairDisputes>[1]) =>
