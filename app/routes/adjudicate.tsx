@@ -26,6 +26,7 @@ const Query = z.object({
   unit: z.uuid().optional(),
   page: z.coerce.number().int().min(1).catch(1),
   decided: z.enum(['0', '1']).catch('0'),
+  saved: z.enum(['1']).optional().catch(undefined),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -174,6 +175,12 @@ export default function AdjudicatePage() {
         title="Adjudicate"
         description={`Units whose leading answer has less than ${pct(below)} of the judgments (set in the project's quality settings). Your decision becomes the final answer.`}
       />
+      {q.saved ? (
+        <p className="alert alert-success" role="status">
+          Decision saved; it is the final answer now.{' '}
+          {list.total ? 'The next dispute is open below.' : 'No disputes are left in this project.'}
+        </p>
+      ) : null}
       <Form method="get" className="row">
         <label className="field">
           <span>Project</span>

@@ -17,6 +17,7 @@ import { importPreferences } from '../../tasks/import/preferences';
 import { writeTinySentimentModel } from '../../reward/testing/tiny-sentiment-model';
 import { E2E_COLD_START_MODEL, seedColdStartProject, seedSentimentLoop } from './sentiment-setup';
 import { makeCalibrationProject } from '../setup/calibration-fixtures';
+import { makeJudgment, makePreferenceProject, makeUser } from '../setup/factories';
 import { refreshQualityReport } from '../../tasks/quality/refresh';
 
 export default async function globalSetup() {
@@ -67,6 +68,33 @@ export default async function globalSetup() {
         .where('id', '=', team.projectId)
         .execute();
       await refreshQualityReport(db, team.projectId);
+      // two pairs whose three judgments split three ways, for the adjudication spec
+      const disputed = await makePreferenceProject(db, {
+        prompts: [
+          {
+            text: 'Is a tomato a fruit?',
+            responseTexts: ['Botanically, yes: it grows from the flower.', 'No.'],
+          },
+          { text: 'Name a prime above 10.', responseTexts: ['11.', '12 is prime.'] },
+        ],
+      });
+      await db
+        .updateTable('projects')
+        .set({ name: 'Disputed pairs' })
+        .where('id', '=', disputed.id)
+        .execute();
+      const judges = [await makeUser(db), await makeUser(db), await makeUser(db)];
+      for (const pair of await db
+        .selectFrom('pairs')
+        .select('id')
+        .where('project_id', '=', disputed.id)
+        .execute())
+        for (const [i, judge] of judges.entries())
+          await makeJudgment(db, {
+            pairId: pair.id,
+            annotatorId: judge.user.id,
+            helpfulness: [-2, 0, 2][i]!,
+          });
       await seedSentimentLoop(db);
       await seedColdStartProject(db);
       // an empty sentiment project for the browser import spec

@@ -36,13 +36,20 @@ export async function makeCalibrationProject(db: Kysely<Database>, seed = 7): Pr
           : [`Look ${topic} up.`, `Here is how ${topic} works, with an example.`],
     })),
   });
-  const pairs = await db
-    .selectFrom('pairs as p')
-    .innerJoin('responses as ra', 'ra.id', 'p.response_a_id')
-    .select(['p.id', 'p.response_a_id', 'p.response_b_id', 'ra.text'])
-    .where('p.project_id', '=', project.id)
-    .orderBy('p.id')
-    .execute();
+  // in topic order, not by the random ids, so a seed gives the same team on every run and store
+  const pairs = (
+    await db
+      .selectFrom('pairs as p')
+      .innerJoin('responses as ra', 'ra.id', 'p.response_a_id')
+      .innerJoin('prompts as q', 'q.id', 'p.prompt_id')
+      .select(['p.id', 'p.response_a_id', 'p.response_b_id', 'ra.text', 'q.messages'])
+      .where('p.project_id', '=', project.id)
+      .execute()
+  ).sort(
+    (x, y) =>
+      TOPICS.findIndex((t) => x.messages[0]!.content === `Can you explain ${t}?`) -
+      TOPICS.findIndex((t) => y.messages[0]!.content === `Can you explain ${t}?`),
+  );
   const { user: lead, password: leadPassword } = await makeUser(db, { roles: ['lead'] });
   const people: { id: string; name: string; lefty: boolean }[] = [];
   for (const name of ['Fair One', 'Fair Two', 'Fair Three', 'Fair Four', 'Fair Five', 'Lefty']) {
