@@ -250,6 +250,8 @@ export default function AdjudicatePage() {
                       </Link>
                       <div className="small muted">
                         {Object.entries(r.counts)
+                          // most labels first, then alphabetical, so the same counts always read the same
+                          .sort(([la, a], [lb, b]) => b - a || la.localeCompare(lb))
                           .map(([label, n]) => `${label} ${n}`)
                           .join(' · ')}
                         {r.decided ? ' · decided' : ''}
@@ -292,6 +294,9 @@ export default function AdjudicatePage() {
                 </div>
                 <section className="card" aria-labelledby="judgments-h">
                   <h2 id="judgments-h">Judgments ({selected.judgments.length})</h2>
+                  <p className="small">
+                    <Link to={`/pairs/${selected.id}`}>Pair history</Link>
+                  </p>
                   <div className="grid grid-2">
                     {selected.judgments.map((j) => (
                       <article key={j.id} className="card" aria-label={`Judgment by ${j.annotator}`}>
@@ -327,6 +332,9 @@ export default function AdjudicatePage() {
                   {selected.prelabel ? (
                     <p className="small muted">Model pre-label: {selected.prelabel}</p>
                   ) : null}
+                  <p className="small">
+                    <Link to={`/items/${selected.id}`}>Item history</Link>
+                  </p>
                 </section>
                 <section className="card" aria-labelledby="labels-h">
                   <h2 id="labels-h">Labels ({selected.labels.length})</h2>

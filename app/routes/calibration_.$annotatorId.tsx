@@ -57,7 +57,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       rows: disagreements.rows.map((d) => ({
         ...d,
         at: d.at.toISOString(),
-        link: project.type === 'preference' ? `/pairs/${d.unitId}` : null,
+        link: project.type === 'preference' ? `/pairs/${d.unitId}` : `/items/${d.unitId}`,
       })),
     },
   });

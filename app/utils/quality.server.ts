@@ -65,3 +65,7 @@ export const disagreements = (options: Parameters<typeof listDisagreements>[1]) 
   listDisagreements(db(), options);
 export const person = (id: string) =>
   db().selectFrom('users').select(['display_name', 'email']).where('id', '=', id).executeTakeFirst();
+export const markItemGold = (options: Parameters<typeof gold.markItemGold>[1]) =>
+  gold.markItemGold(db(), options);
+export const projectById = (id: string) =>
+  db().selectFrom('projects').select(['slug', 'name']).where('id', '=', id).executeTakeFirstOrThrow();

@@ -56,3 +56,22 @@ test('a lead adjudicates a disputed pair and it leaves the list', async ({ page 
   await expect(page.getByRole('status')).toHaveText(/Decision saved/);
   await expect(heading).toHaveText(`Disputes ${total - 1}`);
 });
+
+test('a lead opens a disputed sentiment item, marks it as gold and sees its expected label', async ({
+  page,
+}) => {
+  await signIn(page, demoLogin('lead'));
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Adjudicate' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Adjudicate' })).toBeVisible();
+  await page.getByRole('combobox', { name: 'Project' }).selectOption({ label: 'Disputed items (sentiment)' });
+  await expect(page.getByRole('heading', { name: 'Disputes 1' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Disputes' })).toContainText('neutral 1 · positive 1');
+  await page.getByRole('link', { name: 'Item history' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Item history' })).toBeVisible();
+  await page.getByRole('button', { name: 'Mark as gold' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Choose the expected label.');
+  await page.getByRole('group', { name: 'Expected label' }).getByText('neutral').click();
+  await page.getByRole('button', { name: 'Mark as gold' }).click();
+  await expect(page.getByText('Gold item. Expected label: neutral.')).toBeVisible();
+  await snap(page, 'item-gold');
+});

@@ -3,6 +3,7 @@
  * same path `npm start` takes, and hands the URL and demo logins to the specs.
  */
 import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../app/utils/env.server';
@@ -68,6 +69,37 @@ export default async function globalSetup() {
         .where('id', '=', team.projectId)
         .execute();
       await refreshQualityReport(db, team.projectId);
+      // a sentiment item two people labelled apart, for the item page and gold
+      const items = await createProject(
+        db,
+        { slug: 'e2e-disputed-items', name: 'Disputed items', type: 'sentiment', redundancy: 2 },
+        {},
+      );
+      const item = await db
+        .insertInto('sentiment_items')
+        .values({
+          project_id: items.id,
+          text: 'The hotel was fine I suppose.',
+          content_hash: 'e2e-disputed-item',
+          label_count: 2,
+          final_source: 'tie',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      for (const label of ['positive', 'neutral']) {
+        const { user } = await makeUser(db);
+        await db
+          .insertInto('sentiment_labels')
+          .values({
+            id: randomUUID(),
+            project_id: items.id,
+            item_id: item.id,
+            annotator_id: user.id,
+            label,
+            source: 'human',
+          })
+          .execute();
+      }
       // two pairs whose three judgments split three ways, for the adjudication spec
       const disputed = await makePreferenceProject(db, {
         prompts: [

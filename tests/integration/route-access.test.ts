@@ -26,6 +26,7 @@ for (const backend of availableBackends()) {
     let adminId = '';
     let projectSlug = '';
     let pairId = '';
+    let itemId = '';
 
     beforeAll(async () => {
       clients.set('anonymous', server.client());
@@ -37,6 +38,20 @@ for (const backend of availableBackends()) {
           .selectFrom('pairs')
           .select('id')
           .where('project_id', '=', project.id)
+          .executeTakeFirstOrThrow()
+      ).id;
+      const { createProject } = await import('../../tasks/projects');
+      const sentiment = await createProject(
+        server.db(),
+        { slug: `ra-items-${Date.now()}`, name: 'Items', type: 'sentiment' },
+        {},
+      );
+      itemId = (
+        await server
+          .db()
+          .insertInto('sentiment_items')
+          .values({ project_id: sentiment.id, text: 'A fine day.', content_hash: 'ra-item' })
+          .returning('id')
           .executeTakeFirstOrThrow()
       ).id;
       for (const role of ROLES) {
@@ -54,7 +69,8 @@ for (const backend of availableBackends()) {
         const url = template
           .replace(':userId', adminId)
           .replace(':projectSlug', projectSlug)
-          .replace(':pairId', pairId);
+          .replace(':pairId', pairId)
+          .replace(':itemId', itemId);
         for (const actor of actors) {
           const response = await clients.get(actor)!.get(url);
           const body = await response.text();

@@ -20,7 +20,7 @@ export type AccessRule =
 
 export interface RouteCase {
   rule: AccessRule;
-  /** the URL to request; `:userId`, `:projectSlug` and `:pairId` are replaced with real ones */
+  /** the URL to request; `:userId`, `:projectSlug`, `:pairId` and `:itemId` are replaced with real ones */
   path: string;
 }
 
@@ -35,6 +35,10 @@ export const ROUTE_ACCESS: Record<string, RouteCase> = {
   'routes/pairs.$pairId': {
     rule: { kind: 'roles', roles: ['lead', 'safety_reviewer', 'researcher', 'admin'] },
     path: '/pairs/:pairId',
+  },
+  'routes/items.$itemId': {
+    rule: { kind: 'roles', roles: ['lead', 'safety_reviewer', 'researcher', 'admin'] },
+    path: '/items/:itemId',
   },
   'routes/review': { rule: { kind: 'roles', roles: ['safety_reviewer'] }, path: '/review' },
   'routes/adjudicate': { rule: { kind: 'roles', roles: ['lead', 'safety_reviewer'] }, path: '/adjudicate' },
