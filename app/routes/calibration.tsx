@@ -293,7 +293,12 @@ export default function CalibrationPage() {
               columns={columns}
               label="Annotators"
               initialSorting={[{ id: 'flags', desc: true }]}
-              initialHidden={['tieRate', 'flagRate', 'skipRate', 'reliability']}
+              // pair-only figures mean nothing for sentiment labels
+              initialHidden={
+                report.projectType === 'sentiment'
+                  ? ['left', 'length', 'tieRate', 'flagRate', 'flips', 'skipRate', 'reliability']
+                  : ['tieRate', 'flagRate', 'skipRate', 'reliability']
+              }
               empty={<p className="empty">Nobody has judged anything in this project yet.</p>}
             />
           </section>
