@@ -289,6 +289,7 @@ export default function CalibrationPage() {
               </span>
             </h2>
             <DataTable
+              key={project.slug}
               data={rows}
               columns={columns}
               label="Annotators"
