@@ -1,6 +1,8 @@
 /**
- * Preference files for the reward CLI: Arbiter records (with "preferred"), HH-RLHF transcripts or
- * TRL prompt/chosen/rejected, JSONL or JSONL.gz, the format detected from the first record.
+ * Preference files for the reward CLI: Arbiter records (with "preferred"), HH-RLHF transcripts,
+ * TRL prompt/chosen/rejected (strings or message lists, "margin" ignored) or OpenAI preference
+ * fine-tuning records, JSONL or JSONL.gz, the format detected from the first record. Every paired
+ * format Arbiter exports (tasks/export/formats.ts) reads here as is.
  * Every line is checked before anything is trained; a bad line is reported with its number.
  */
 import fs from 'node:fs';
@@ -29,6 +31,12 @@ export function promptText(messages: readonly ChatMessage[]): string {
     .join('\n\n');
 }
 
+const EXPECTED =
+  'expected Arbiter ("responses" + "preferred"), HH-RLHF ("chosen"/"rejected" transcripts), TRL ("prompt"/"chosen"/"rejected") or OpenAI ("input"/"preferred_output"/"non_preferred_output")';
+
+const isKto = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && 'completion' in value && 'label' in value;
+
 /** Reads one preference file into training pairs (preferred response as A, target 1). */
 export async function readPreferenceFile(file: string): Promise<PreferenceFile> {
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
@@ -42,9 +50,10 @@ export async function readPreferenceFile(file: string): Promise<PreferenceFile> 
     if (error) throw new UserInputError(`${where}: ${error}`);
     format ??= detectFormat(value);
     if (!format) {
-      throw new UserInputError(
-        `${where}: not a preference record; expected Arbiter ("responses" + "preferred"), HH-RLHF ("chosen"/"rejected" transcripts) or TRL ("prompt"/"chosen"/"rejected")`,
-      );
+      const hint = isKto(value)
+        ? '; KTO records ("completion" + "label") are unpaired and cannot train a pairwise reward model'
+        : '';
+      throw new UserInputError(`${where}: not a preference record; ${EXPECTED}${hint}`);
     }
     let record;
     try {

@@ -101,6 +101,7 @@ export default function ImportPage() {
               <option value="arbiter">Arbiter (prompt or messages + responses)</option>
               <option value="hh-rlhf">Anthropic HH-RLHF (chosen / rejected transcripts)</option>
               <option value="trl">TRL preference (prompt / chosen / rejected)</option>
+              <option value="openai">OpenAI preference fine-tuning (input / preferred_output)</option>
             </select>
           </div>
           <label className="check-line">

@@ -25,7 +25,7 @@ describeDb('raw judgments for export', ({ db }) => {
       safety: 0,
       bothUnacceptable: false,
       rationale: 'The left one answers the question with an example.',
-      flags: [{ side: 'right', category: 'violence', severity: 'low' }],
+      flags: [{ side: 'right' as const, category: 'violence' as const, severity: 'low' as const }],
       timeOnTaskMs: 12_000,
     };
     const { judgmentId } = await submitJudgment(db(), user.id, {

@@ -38,6 +38,17 @@ describe('detectFormat', () => {
     ).toBe('trl');
   });
 
+  it('recognizes OpenAI preference fine-tuning records by "preferred_output"', () => {
+    expect(
+      detectFormat({
+        input: { messages: [{ role: 'user', content: 'a' }] },
+        preferred_output: [{ role: 'assistant', content: 'b' }],
+        non_preferred_output: [{ role: 'assistant', content: 'c' }],
+      }),
+    ).toBe('openai');
+    expect(detectFormat({ preferred_output: [] })).toBe('openai');
+  });
+
   it('returns null for anything else', () => {
     expect(detectFormat(null)).toBeNull();
     expect(detectFormat(undefined)).toBeNull();
@@ -225,6 +236,12 @@ describe('parseRecord trl', () => {
     expect(record.preferredIndex).toBe(0);
   });
 
+  it('ignores other columns such as TRL\'s "margin"', () => {
+    expect(parseRecord('trl', { prompt: 'Name a prime.', chosen: '7', rejected: '8', margin: 2 })).toEqual(
+      parseRecord('trl', { prompt: 'Name a prime.', chosen: '7', rejected: '8' }),
+    );
+  });
+
   it('names the field that is wrong', () => {
     const missing = recordError(() => parseRecord('trl', { prompt: 'Q?', rejected: 'a' }));
     expect(missing).toMatch(/^chosen: /);
@@ -348,6 +365,69 @@ describe('parseRecord arbiter', () => {
       recordError(() =>
         parseRecord('arbiter', { prompt: 'x', responses: [{ text: 'same' }, { text: '  same\n' }] }),
       ),
+    ).toBe('needs at least two different responses to compare');
+  });
+});
+
+describe('parseRecord openai', () => {
+  const input = {
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Hi!' },
+      { role: 'assistant', content: 'Hello.' },
+      { role: 'user', content: 'Capital of France?' },
+    ],
+  };
+  const answer = (content: string) => [{ role: 'assistant', content }];
+
+  it('keeps input.messages and the two outputs, the preferred one first', () => {
+    expect(
+      parseRecord('openai', {
+        input: { ...input, tools: [], parallel_tool_calls: true },
+        preferred_output: answer('Paris.'),
+        non_preferred_output: answer('Lyon.'),
+      }),
+    ).toEqual({
+      messages: input.messages,
+      responses: [
+        { model: '', text: 'Paris.' },
+        { model: '', text: 'Lyon.' },
+      ],
+      language: null,
+      domain: null,
+      meta: {},
+      preferredIndex: 0,
+    });
+  });
+
+  it('names the field that is wrong', () => {
+    const record = { input, preferred_output: answer('Paris.'), non_preferred_output: answer('Lyon.') };
+    expect(recordError(() => parseRecord('openai', { ...record, input: undefined }))).toBe(
+      'input: input must be an object with "messages"',
+    );
+    expect(recordError(() => parseRecord('openai', { ...record, input: { messages: 'Hi' } }))).toBe(
+      'input.messages: input.messages must be a list of messages',
+    );
+    expect(recordError(() => parseRecord('openai', { ...record, non_preferred_output: undefined }))).toBe(
+      'non_preferred_output: non_preferred_output must be a list holding one assistant message',
+    );
+    expect(
+      recordError(() =>
+        parseRecord('openai', { ...record, preferred_output: [...answer('Paris.'), ...answer('Yes.')] }),
+      ),
+    ).toBe('preferred_output: preferred_output must hold exactly one assistant message');
+    expect(
+      recordError(() =>
+        parseRecord('openai', { ...record, preferred_output: [{ role: 'user', content: 'Paris.' }] }),
+      ),
+    ).toBe('preferred_output.0.role: preferred_output must hold an assistant message');
+    expect(
+      recordError(() =>
+        parseRecord('openai', { ...record, input: { messages: [...input.messages, ...answer('Hmm.')] } }),
+      ),
+    ).toBe('the conversation before the final assistant turn must end with a user turn');
+    expect(
+      recordError(() => parseRecord('openai', { ...record, non_preferred_output: answer('Paris. ') })),
     ).toBe('needs at least two different responses to compare');
   });
 });

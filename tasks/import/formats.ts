@@ -8,7 +8,7 @@ import type { ChatMessage } from '../../db/schema';
 import { ChatMessageSchema, NativePreferenceRecordSchema } from '../records';
 import { contentHash } from '../content';
 
-export const IMPORT_FORMATS = ['arbiter', 'hh-rlhf', 'trl'] as const;
+export const IMPORT_FORMATS = ['arbiter', 'hh-rlhf', 'trl', 'openai'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 export interface PreferenceRecord {
@@ -29,11 +29,16 @@ function firstIssue(error: z.ZodError): string {
   return `${where}${issue.message}`;
 }
 
-/** Guesses the format from a record's keys. */
+/**
+ * Guesses the format from a record's keys: "responses" is Arbiter's, "preferred_output" OpenAI's
+ * preference fine-tuning format, "chosen" + "rejected" TRL's (with "prompt", or message lists)
+ * or else HH-RLHF's transcripts.
+ */
 export function detectFormat(value: unknown): ImportFormat | null {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
   const keys = new Set(Object.keys(value));
   if (keys.has('responses')) return 'arbiter';
+  if (keys.has('preferred_output')) return 'openai';
   if (keys.has('chosen') && keys.has('rejected')) {
     const chosen = (value as Record<string, unknown>).chosen;
     return keys.has('prompt') || Array.isArray(chosen) ? 'trl' : 'hh-rlhf';
@@ -125,6 +130,7 @@ function parseHh(value: unknown): PreferenceRecord {
 }
 
 const TextOrMessages = z.union([z.string().max(200_000), z.array(ChatMessageSchema).min(1).max(200)]);
+// other columns (TRL's optional "margin", ids, scores) are not part of the pair and are dropped
 const TrlSchema = z.object({
   prompt: TextOrMessages.optional(),
   chosen: TextOrMessages,
@@ -153,10 +159,42 @@ function parseTrl(value: unknown): PreferenceRecord {
   );
 }
 
+const OpenAiOutput = (field: string) =>
+  z
+    .array(
+      ChatMessageSchema.extend({
+        role: z.literal('assistant', { error: `${field} must hold an assistant message` }),
+      }),
+      { error: `${field} must be a list holding one assistant message` },
+    )
+    .length(1, `${field} must hold exactly one assistant message`);
+const OpenAiSchema = z.object({
+  input: z.object(
+    {
+      messages: z
+        .array(ChatMessageSchema, { error: 'input.messages must be a list of messages' })
+        .min(1)
+        .max(200),
+    },
+    { error: 'input must be an object with "messages"' },
+  ),
+  preferred_output: OpenAiOutput('preferred_output'),
+  non_preferred_output: OpenAiOutput('non_preferred_output'),
+});
+
+/** OpenAI preference fine-tuning: input.messages, then one preferred and one non-preferred answer. */
+function parseOpenAi(value: unknown): PreferenceRecord {
+  const parsed = OpenAiSchema.safeParse(value);
+  if (!parsed.success) throw new RecordError(firstIssue(parsed.error));
+  const { input, preferred_output: preferred, non_preferred_output: rejected } = parsed.data;
+  return splitConversations([...input.messages, ...preferred], [...input.messages, ...rejected]);
+}
+
 const PARSERS: Record<ImportFormat, (value: unknown) => PreferenceRecord> = {
   arbiter: parseNative,
   'hh-rlhf': parseHh,
   trl: parseTrl,
+  openai: parseOpenAi,
 };
 
 /** Parses one record of `format`, or throws RecordError saying which field is wrong. */

@@ -315,6 +315,13 @@ describeDb('importPreferences', ({ db }) => {
       arbiter: jsonl([{ prompt: 'Q', responses: [{ text: 'a' }, { text: 'b' }] }]),
       'hh-rlhf': jsonl([hh('\n\nHuman: Q', 'a', 'b')]),
       trl: jsonl([{ prompt: 'Q', chosen: 'a', rejected: 'b' }]),
+      openai: jsonl([
+        {
+          input: { messages: [{ role: 'user', content: 'Q' }] },
+          preferred_output: [{ role: 'assistant', content: 'a' }],
+          non_preferred_output: [{ role: 'assistant', content: 'b' }],
+        },
+      ]),
     };
     for (const [format, file] of Object.entries(files)) {
       const projectId = await newProject();
@@ -444,7 +451,7 @@ describeDb('importPreferences', ({ db }) => {
         format: 'csv' as ImportOptions['format'],
       }).catch((e: unknown) => e),
     );
-    expect(unknown.message).toBe('Unknown format "csv"; use auto, arbiter, hh-rlhf, trl.');
+    expect(unknown.message).toBe('Unknown format "csv"; use auto, arbiter, hh-rlhf, trl, openai.');
     expect(await counts(projectId)).toEqual({ prompts: 0, responses: 0, pairs: 0, imports: 0 });
   });
 

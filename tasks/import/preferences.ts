@@ -97,7 +97,7 @@ async function* validRecords(
         onError({
           line: item.line,
           message:
-            'cannot tell the format: expected "responses" (Arbiter), "chosen" + "rejected" transcripts (HH-RLHF) or "prompt" + "chosen" + "rejected" (TRL)',
+            'cannot tell the format: expected "responses" (Arbiter), "chosen" + "rejected" transcripts (HH-RLHF), "prompt" + "chosen" + "rejected" (TRL) or "input" + "preferred_output" + "non_preferred_output" (OpenAI)',
         });
         continue;
       }
