@@ -10,6 +10,7 @@ import { registerReward } from './commands/reward';
 import { registerSentiment } from './commands/sentiment';
 import { registerSimulate } from './commands/simulate';
 import { registerQuality } from './commands/quality';
+import { registerExport } from './commands/export';
 import { registerCalibrate } from './commands/calibrate';
 import { EXIT, reportError } from './runtime';
 
@@ -32,6 +33,7 @@ registerReward(program);
 registerSentiment(program);
 registerSimulate(program);
 registerQuality(program);
+registerExport(program);
 registerCalibrate(program);
 
 try {
