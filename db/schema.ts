@@ -490,11 +490,26 @@ export interface ExportsTable {
   byte_size: number | null;
   sha256: string | null;
   model_versions: JsonDefault<Record<string, unknown>>;
-  content: Uint8Array | null;
   dataset_card: string | null;
+  /** the job that writes it */
+  job_id: string | null;
+  encoding: Generated<'jsonl' | 'csv' | 'parquet'>;
+  /** format options (margin) */
+  options: JsonDefault<Record<string, unknown>>;
+  /** what the pair stream read, wrote and left out */
+  counts: JsonDefault<Record<string, unknown>>;
+  /** compressed size in export_chunks */
+  stored_bytes: number | null;
   error: string | null;
   created_at: GeneratedTimestamp;
   finished_at: Timestamp | null;
+}
+
+/** One piece (≤ 1 MiB, gzip-compressed) of an export's file, in order. */
+export interface ExportChunksTable {
+  export_id: string;
+  seq: number;
+  data: Uint8Array;
 }
 
 export interface AuditLogTable {
@@ -541,6 +556,7 @@ export interface Database {
   quality_reports: QualityReportsTable;
   jobs: JobsTable;
   exports: ExportsTable;
+  export_chunks: ExportChunksTable;
   audit_log: AuditLogTable;
 }
 

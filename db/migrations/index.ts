@@ -11,6 +11,7 @@ import * as sentimentLoop from './2026_12_01_0900_sentiment_loop';
 import * as pretrainedPrelabels from './2026_12_01_1500_pretrained_prelabels';
 import * as activeLearning from './2026_12_01_1700_active_learning';
 import * as quality from './2026_12_01_1900_quality';
+import * as exportSnapshots from './2026_12_01_2100_export_snapshots';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22_0900_initial': initial,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_01_1500_pretrained_prelabels': pretrainedPrelabels,
   '2026_12_01_1700_active_learning': activeLearning,
   '2026_12_01_1900_quality': quality,
+  '2026_12_01_2100_export_snapshots': exportSnapshots,
 };

@@ -21,6 +21,7 @@ import { runReprelabelJob, SENTIMENT_PRELABEL_JOB } from '../../tasks/sentiment-
 import { QUEUE_REFRESH_JOB, runQueueRefreshJob } from '../../tasks/active-learning/refresh';
 import { runProjectSimulationJob, SIMULATION_JOB } from '../../tasks/active-learning/project-simulation';
 import { QUALITY_REFRESH_JOB, runQualityRefreshJob } from '../../tasks/quality/refresh';
+import { EXPORT_JOB, runExportJob } from '../../tasks/export/snapshots';
 
 /** Every kind of background job this server runs. */
 const JOB_HANDLERS: Record<string, JobHandler> = {
@@ -31,6 +32,7 @@ const JOB_HANDLERS: Record<string, JobHandler> = {
   [QUEUE_REFRESH_JOB]: runQueueRefreshJob,
   [SIMULATION_JOB]: runProjectSimulationJob,
   [QUALITY_REFRESH_JOB]: runQualityRefreshJob,
+  [EXPORT_JOB]: runExportJob,
 };
 
 export class PortInUseError extends Error {

@@ -43,6 +43,8 @@ export interface ExportSummary {
   unsupported: { count: number; example: string | null };
   /** the quality report weights or exclusions came from */
   qualityReportId: string | null;
+  /** what was exported, by answer: preferred side (a, b, tie) for pairs, the label for sentiment items */
+  balance: Record<string, number>;
 }
 
 export type Sink = (chunk: string) => void | Promise<void>;
@@ -136,6 +138,8 @@ export async function writeExport(
   };
   const context = await exportContext(db, projectId, filters);
   const unsupported = { count: 0, example: null as string | null };
+  const balance: Record<string, number> = {};
+  const tally = (key: string) => (balance[key] = (balance[key] ?? 0) + 1);
   let pairs: PairCounts | null = null;
   if (format === 'judgments') {
     if (request.csv) await write(csvHeader(JUDGMENT_COLUMNS));
@@ -143,13 +147,16 @@ export async function writeExport(
       await emit(j as unknown as Record<string, unknown>, JUDGMENT_COLUMNS);
   } else if (format === 'sentiment') {
     if (request.csv) await write(csvHeader(ITEM_COLUMNS));
-    for await (const item of streamExportItems(db, projectId, filters))
+    for await (const item of streamExportItems(db, projectId, filters)) {
+      tally(item.label);
       await emit(item as unknown as Record<string, unknown>, ITEM_COLUMNS);
+    }
   } else {
     pairs = emptyCounts();
     if (format === 'consensus' && request.csv) await write(csvHeader(CONSENSUS_COLUMNS));
     for await (const pair of streamExportPairs(db, projectId, filters, context, pairs)) {
       if (format === 'consensus') {
+        tally(pair.preferred);
         for (const row of consensusRows(pair)) await emit(row, CONSENSUS_COLUMNS);
         continue;
       }
@@ -171,6 +178,7 @@ export async function writeExport(
         unsupported.example ??= reason;
         continue;
       }
+      tally(pair.preferred);
       for (const record of exportRecords(format as PreferenceFormat, exportable, { margin: request.margin }))
         await emit(record as Record<string, unknown>, []);
     }
@@ -185,6 +193,7 @@ export async function writeExport(
     pairs,
     unsupported,
     qualityReportId: context.reportId,
+    balance,
   };
 }
 
