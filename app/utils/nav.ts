@@ -16,6 +16,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/calibration', label: 'Calibration', roles: ['lead'] },
   { to: '/projects', label: 'Projects', roles: ['lead', 'researcher', 'admin'] },
   { to: '/models', label: 'Models', roles: ['lead', 'researcher', 'admin'] },
+  { to: '/exports', label: 'Exports', roles: ['lead', 'researcher', 'admin'] },
   { to: '/admin/users', label: 'Users', roles: ['admin'] },
   { to: '/admin/audit', label: 'Audit log', roles: ['admin'] },
   { to: '/account', label: 'Account', roles: 'all' },

@@ -271,6 +271,8 @@ export async function openSnapshot(db: Kysely<Database>, exportId: string) {
         .where('export_id', '=', exportId)
         .where('seq', '=', seq)
         .executeTakeFirst();
+      // no chunks at all: nothing was stored (an empty snapshot recorded by hand, say)
+      if (!chunk && seq === 0) return;
       if (!chunk) break;
       if (!gunzip.write(Buffer.from(chunk.data))) await once(gunzip, 'drain');
       while (out.length) yield out.shift()!;

@@ -27,6 +27,7 @@ for (const backend of availableBackends()) {
     let projectSlug = '';
     let pairId = '';
     let itemId = '';
+    let exportId = '';
 
     beforeAll(async () => {
       clients.set('anonymous', server.client());
@@ -54,6 +55,22 @@ for (const backend of availableBackends()) {
           .returning('id')
           .executeTakeFirstOrThrow()
       ).id;
+      // a ready snapshot (an empty file) for the export pages
+      exportId = (
+        await server
+          .db()
+          .insertInto('exports')
+          .values({
+            project_id: project.id,
+            format: 'trl',
+            status: 'ready',
+            row_count: 0,
+            byte_size: 0,
+            sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
       for (const role of ROLES) {
         const { user, password } = await makeUser(server.db(), { roles: [role] });
         if (role === 'admin') adminId = user.id;
@@ -70,7 +87,8 @@ for (const backend of availableBackends()) {
           .replace(':userId', adminId)
           .replace(':projectSlug', projectSlug)
           .replace(':pairId', pairId)
-          .replace(':itemId', itemId);
+          .replace(':itemId', itemId)
+          .replace(':exportId', exportId);
         for (const actor of actors) {
           const response = await clients.get(actor)!.get(url);
           const body = await response.text();
@@ -88,7 +106,7 @@ for (const backend of availableBackends()) {
           if (response.status === 403 && !(rule.kind === 'roles' && rule.resource))
             expect(body).toContain('You don&#x27;t have access to this page');
           if (response.status === 403 && rule.kind === 'roles' && rule.resource)
-            expect(body).toContain('This page is for lead accounts.');
+            expect(JSON.parse(body)).toMatchObject({ kind: 'forbidden' });
           if (response.status === 404 && !url.startsWith('/api/')) expect(body).toContain('Page not found');
           if (rule.kind === 'token' || url.startsWith('/api/')) {
             expect(response.headers.get('content-type')).toContain('application/json');

@@ -20,7 +20,7 @@ export type AccessRule =
 
 export interface RouteCase {
   rule: AccessRule;
-  /** the URL to request; `:userId`, `:projectSlug`, `:pairId` and `:itemId` are replaced with real ones */
+  /** the URL to request; `:userId`, `:projectSlug`, `:pairId`, `:itemId` and `:exportId` are replaced with real ones */
   path: string;
 }
 
@@ -65,6 +65,15 @@ export const ROUTE_ACCESS: Record<string, RouteCase> = {
   'routes/projects.$slug_.import': {
     rule: { kind: 'roles', roles: ['lead', 'admin'] },
     path: '/projects/:projectSlug/import',
+  },
+  'routes/exports': { rule: { kind: 'roles', roles: ['researcher', 'lead', 'admin'] }, path: '/exports' },
+  'routes/exports_.$exportId': {
+    rule: { kind: 'roles', roles: ['researcher', 'lead', 'admin'] },
+    path: '/exports/:exportId',
+  },
+  'routes/exports_.$exportId_.download': {
+    rule: { kind: 'roles', roles: ['researcher', 'lead', 'admin'], resource: true },
+    path: '/exports/:exportId/download',
   },
   'routes/models': { rule: { kind: 'roles', roles: ['lead', 'researcher', 'admin'] }, path: '/models' },
   'routes/admin.users._index': { rule: { kind: 'roles', roles: ['admin'] }, path: '/admin/users' },
