@@ -31,6 +31,7 @@ export interface PairHistory {
     revision: number;
     createdAt: Date;
     updatedAt: Date;
+    isRepeat: boolean;
   }[];
   flags: { response: 'a' | 'b'; category: string; severity: string; annotator: string }[];
   reviews: {
@@ -157,6 +158,7 @@ export async function loadPairHistory(db: Kysely<Database>, pairId: string): Pro
       revision: j.revision,
       createdAt: j.created_at,
       updatedAt: j.updated_at,
+      isRepeat: j.is_repeat,
     })),
     flags: flags.map((f) => ({
       response: side(f.response_id),

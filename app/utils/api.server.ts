@@ -5,6 +5,7 @@
 import { json, type AppLoadContext } from '@remix-run/node';
 import { verifyApiToken, type TokenPrincipal } from '../../tasks/api-tokens';
 import { hasRole } from '../../tasks/roles';
+import { findProjectBySlug } from '../../db/queries/projects';
 import { getAppContext } from './context.server';
 
 export function apiError(status: number, error: string, headers: HeadersInit = {}): Response {
@@ -40,4 +41,35 @@ export async function requireApiPrincipal(
     throw apiError(403, 'The account that owns this token no longer has the researcher role.');
   }
   return principal;
+}
+
+/** 403 unless the token carries `scope` (read, export, score). */
+export function requireScope(principal: TokenPrincipal, scope: string): void {
+  if (!principal.token.scopes.includes(scope))
+    throw apiError(
+      403,
+      `This token lacks the "${scope}" scope; create a token with it on your account page.`,
+    );
+}
+
+/**
+ * The project the request names, when the token may reach it. A token scoped to another project
+ * gets the same 404 as a project that does not exist, so it learns nothing about other projects.
+ */
+export async function requireApiProject(principal: TokenPrincipal, slug: string | undefined) {
+  const project = slug ? await findProjectBySlug(getAppContext().db, slug) : undefined;
+  if (!project || (principal.token.projectId && principal.token.projectId !== project.id))
+    throw apiError(404, `No project "${slug ?? ''}" for this token.`);
+  return project;
+}
+
+/** A JSON request body, or a 400 that says what is wrong with it. */
+export async function readJsonBody(request: Request): Promise<unknown> {
+  if (!(request.headers.get('Content-Type') ?? '').includes('application/json'))
+    throw apiError(415, 'Send the body as JSON (Content-Type: application/json).');
+  try {
+    return await request.json();
+  } catch {
+    throw apiError(400, 'The body is not valid JSON.');
+  }
 }

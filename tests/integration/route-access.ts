@@ -82,6 +82,24 @@ export const ROUTE_ACCESS: Record<string, RouteCase> = {
   'routes/api.v1.me': { rule: { kind: 'token' }, path: '/api/v1/me' },
   'routes/api.v1.projects': { rule: { kind: 'token' }, path: '/api/v1/projects' },
   'routes/api.v1.$': { rule: { kind: 'not-found' }, path: '/api/v1/no-such-endpoint' },
+  'routes/api.v1.projects_.$slug.exports': {
+    rule: { kind: 'token' },
+    path: '/api/v1/projects/:projectSlug/exports',
+  },
+  'routes/api.v1.projects_.$slug.score': {
+    rule: { kind: 'token' },
+    path: '/api/v1/projects/:projectSlug/score',
+  },
+  'routes/api.v1.exports.$exportId': { rule: { kind: 'token' }, path: '/api/v1/exports/:exportId' },
+  'routes/api.v1.exports.$exportId_.download': {
+    rule: { kind: 'token' },
+    path: '/api/v1/exports/:exportId/download',
+  },
+  'routes/api.v1.pairs.$pairId.consensus': {
+    rule: { kind: 'token' },
+    path: '/api/v1/pairs/:pairId/consensus',
+  },
+  'routes/api.v1.openapi[.]json': { rule: { kind: 'public' }, path: '/api/v1/openapi.json' },
   'routes/$': { rule: { kind: 'not-found' }, path: '/no-such-page' },
 };
 
