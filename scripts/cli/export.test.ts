@@ -105,6 +105,63 @@ describe('arbiter export', () => {
     expect(lines('s.csv')[0]).toBe('item_id,text,label,provenance,confidence,labels,annotators,is_gold');
   }, 120_000);
 
+  it('writes raw judgments and consensus as Parquet that read back with the same rows', async () => {
+    const { readParquetRows } = await import('../../tasks/export/parquet');
+    const jsonl = await arbiter(
+      ['export', '--project', 'demo-preferences', '--format', 'judgments', '--out', file('j.jsonl')],
+      env,
+    );
+    expect(jsonl.code, jsonl.stderr).toBe(0);
+    const parquet = await arbiter(
+      [
+        'export',
+        '--project',
+        'demo-preferences',
+        '--format',
+        'judgments',
+        '--parquet',
+        '--out',
+        file('j.parquet'),
+      ],
+      env,
+    );
+    expect(parquet.code, parquet.stderr).toBe(0);
+    const fromJson = lines('j.jsonl').map((l) => JSON.parse(l));
+    const fromParquet = await readParquetRows(file('j.parquet'));
+    expect(fromParquet).toHaveLength(fromJson.length);
+    expect(
+      fromParquet.map((r) => ({
+        ...r,
+        created_at: (r.created_at as Date).toISOString(),
+        updated_at: (r.updated_at as Date).toISOString(),
+      })),
+    ).toEqual(fromJson);
+    const consensus = await arbiter(
+      [
+        'export',
+        '--project',
+        'demo-preferences',
+        '--format',
+        'consensus',
+        '--parquet',
+        '--out',
+        file('c.parquet'),
+      ],
+      env,
+    );
+    expect(consensus.code, consensus.stderr).toBe(0);
+    expect((await readParquetRows(file('c.parquet')))[0]).toMatchObject({
+      axis: 'helpfulness',
+      direction: expect.stringMatching(/^(a|b|tie)$/),
+    });
+    const refused = await arbiter(
+      ['export', '--project', 'demo-preferences', '--format', 'trl', '--parquet', '--out', file('t.parquet')],
+      env,
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--parquet is for judgments and consensus/);
+  }, 120_000);
+
   it('refuses bad requests with one line and writes nothing', async () => {
     for (const [args, message] of [
       [['--format', 'parquet-ish'], /--format must be one of trl, trl-conversational/],

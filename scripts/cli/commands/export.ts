@@ -11,6 +11,7 @@ import { requireProject } from '../../../tasks/projects';
 import { ExportFiltersSchema } from '../../../tasks/export/filters';
 import { MARGIN_FORMATS } from '../../../tasks/export/formats';
 import { EXPORT_FORMATS, writeExport, type ExportFormat } from '../../../tasks/export/write';
+import { PARQUET_FORMATS, writeParquetExport } from '../../../tasks/export/write-parquet';
 import { describeZodIssue } from '../../../tasks/errors';
 import { action, CliError, withDb, writeReport } from '../runtime';
 import { progressBar } from '../progress';
@@ -34,6 +35,7 @@ interface ExportOptions {
   reliabilityWeighted?: string;
   margin?: boolean;
   csv?: boolean;
+  parquet?: boolean;
 }
 
 /** A file sink: gzip when the name ends in .gz, written under a temporary name, renamed at the end. */
@@ -102,6 +104,7 @@ export function registerExport(program: Command): void {
     )
     .option('--margin', 'trl, trl-conversational: add the graded strength as "margin"')
     .option('--csv', 'judgments, consensus, sentiment: CSV instead of JSON lines')
+    .option('--parquet', 'judgments, consensus: Parquet instead of JSON lines')
     .option('--report <file>', 'write what was exported (counts, sha256, filters) as JSON')
     .action(
       action(async (opts: ExportOptions) => {
@@ -132,8 +135,48 @@ export function registerExport(program: Command): void {
             `${field ? `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ` : ''}${message}`,
           );
         }
+        if (opts.parquet && opts.csv) throw new CliError('Choose --csv or --parquet, not both.');
+        if (opts.parquet && !(PARQUET_FORMATS as readonly string[]).includes(format))
+          throw new CliError(
+            `--parquet is for ${PARQUET_FORMATS.join(' and ')}; "${format}" is not tabular.`,
+          );
+        if (opts.parquet && opts.out.endsWith('.gz'))
+          throw new CliError('Parquet files are compressed inside; name the file .parquet, not .gz.');
         await withDb('export', async ({ db }) => {
           const project = await requireProject(db, opts.project);
+          if (opts.parquet) {
+            const partial = `${opts.out}.partial-${process.pid}`;
+            const bar = progressBar(`export ${project.slug}`);
+            const started = performance.now();
+            try {
+              const result = await writeParquetExport(
+                db,
+                { projectId: project.id, format, filters: parsed.data },
+                partial,
+                (rows) => bar.update(rows),
+              );
+              fs.renameSync(partial, opts.out);
+              bar.stop();
+              const seconds = (performance.now() - started) / 1000;
+              writeReport(opts.report, {
+                project: project.slug,
+                out: opts.out,
+                format,
+                encoding: 'parquet',
+                ...result,
+                filters: parsed.data,
+                seconds: Number(seconds.toFixed(2)),
+              });
+              console.log(
+                `Wrote ${result.rows} ${format} rows to ${opts.out} (Parquet, ${result.bytes} bytes) in ${seconds.toFixed(1)} s.`,
+              );
+            } catch (error) {
+              bar.stop();
+              fs.rmSync(partial, { force: true });
+              throw error;
+            }
+            return;
+          }
           const sink = fileSink(opts.out);
           const bar = progressBar(`export ${project.slug}`);
           const started = performance.now();
