@@ -65,6 +65,7 @@ export async function action({ request }: ActionFunctionArgs) {
       {
         format: formString(form, 'format'),
         csv: form.get('csv') === 'on',
+        parquet: form.get('parquet') === 'on',
         margin: form.get('margin') === 'on',
         filters: {
           axis: text('axis'),
@@ -202,6 +203,11 @@ export default function ExportsPage() {
             <label className="check-line">
               <input type="checkbox" name="csv" /> CSV (judgments, consensus, sentiment)
             </label>
+            {project.type === 'preference' ? (
+              <label className="check-line">
+                <input type="checkbox" name="parquet" /> Parquet (judgments, consensus)
+              </label>
+            ) : null}
             {project.type === 'preference' ? (
               <label className="check-line">
                 <input type="checkbox" name="margin" /> Add the graded strength as <code>margin</code> (TRL)

@@ -22,7 +22,7 @@ const Export = {
   properties: {
     id: { type: 'string', format: 'uuid' },
     format: { type: 'string' },
-    encoding: { type: 'string', enum: ['jsonl', 'csv'] },
+    encoding: { type: 'string', enum: ['jsonl', 'csv', 'parquet'] },
     status: { type: 'string', enum: ['pending', 'running', 'ready', 'failed'] },
     rows: { type: ['integer', 'null'] },
     bytes: { type: ['integer', 'null'] },
@@ -116,6 +116,7 @@ export const OPENAPI = {
                     ],
                   },
                   csv: { type: 'boolean' },
+                  parquet: { type: 'boolean', description: 'judgments and consensus only' },
                   margin: { type: 'boolean' },
                   filters: {
                     type: 'object',

@@ -1,4 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
@@ -83,6 +86,34 @@ describeDb('export snapshots', ({ db }) => {
       .where('target_id', '=', exportId)
       .execute();
     expect(audit.map((a) => a.event)).toContain('export.created');
+  });
+
+  it('keeps a Parquet snapshot that reads back through the library', async () => {
+    const { readParquetRows } = await import('./parquet');
+    const project = await makeJudgedProject(db());
+    const actor = { userId: project.lead.id, email: project.lead.email };
+    const { exportId, jobId } = await createExportSnapshot(db(), {
+      projectId: project.projectId,
+      input: { format: 'consensus', parquet: true },
+      actor,
+    });
+    expect((await runJob(db(), jobId)).status).toBe('succeeded');
+    const bytes = await download(db(), exportId);
+    const [row] = await listExportSnapshots(db(), { projectId: project.projectId });
+    expect(row).toMatchObject({ encoding: 'parquet', status: 'ready' });
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(row!.sha256);
+    const file = path.join(os.tmpdir(), `snapshot-${exportId}.parquet`);
+    fs.writeFileSync(file, bytes);
+    const rows = await readParquetRows(file).finally(() => fs.rmSync(file, { force: true }));
+    expect(rows).toHaveLength(row!.row_count!);
+    expect(rows[0]).toMatchObject({ axis: 'helpfulness' });
+    await expect(
+      createExportSnapshot(db(), {
+        projectId: project.projectId,
+        input: { format: 'trl', parquet: true },
+        actor,
+      }),
+    ).rejects.toMatchObject({ field: 'parquet' });
   });
 
   it('refuses a bad request by field and records nothing', async () => {

@@ -19,6 +19,11 @@ import { ExportFiltersSchema } from './filters';
 import { MARGIN_FORMATS } from './formats';
 import { CSV_FORMATS, EXPORT_FORMATS, writeExport, type ExportFormat, type ExportSummary } from './write';
 import { datasetCard } from './dataset-card';
+import { PARQUET_FORMATS, writeParquetExport } from './write-parquet';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 export const EXPORT_JOB = 'export';
 const CHUNK = 1 << 20;
@@ -26,6 +31,7 @@ const CHUNK = 1 << 20;
 export const NewExportSchema = z.object({
   format: z.enum(EXPORT_FORMATS, { error: `Format: one of ${EXPORT_FORMATS.join(', ')}.` }),
   csv: z.boolean().default(false),
+  parquet: z.boolean().default(false),
   margin: z.boolean().default(false),
   filters: z.unknown().default({}),
 });
@@ -36,7 +42,7 @@ export function snapshotFileName(
   slug: string,
 ) {
   const day = row.created_at.toISOString().slice(0, 10);
-  const extension = row.encoding === 'csv' ? 'csv' : 'jsonl';
+  const extension = row.encoding === 'csv' ? 'csv' : row.encoding === 'parquet' ? 'parquet' : 'jsonl';
   return `${slug}-${row.format}-${day}-${row.id.slice(0, 8)}.${extension}`;
 }
 
@@ -58,7 +64,7 @@ export async function createExportSnapshot(
     const { field, message } = describeZodIssue(filters.error.issues[0]!);
     throw new UserInputError(message, field);
   }
-  const { format, csv, margin } = parsed.data;
+  const { format, csv, margin, parquet } = parsed.data;
   const project = await db
     .selectFrom('projects')
     .select(['id', 'type'])
@@ -74,6 +80,9 @@ export async function createExportSnapshot(
     );
   if (csv && !CSV_FORMATS.includes(format))
     throw new UserInputError(`CSV is for ${CSV_FORMATS.join(', ')}.`, 'csv');
+  if (parquet && csv) throw new UserInputError('Choose CSV or Parquet, not both.', 'parquet');
+  if (parquet && !(PARQUET_FORMATS as readonly string[]).includes(format))
+    throw new UserInputError(`Parquet is for ${PARQUET_FORMATS.join(' and ')}.`, 'parquet');
   if (margin && !MARGIN_FORMATS.includes(format as never))
     throw new UserInputError(`A margin is for ${MARGIN_FORMATS.join(', ')}.`, 'margin');
   return db.transaction().execute(async (trx) => {
@@ -84,7 +93,7 @@ export async function createExportSnapshot(
         created_by: options.actor.userId ?? null,
         token_id: options.actor.tokenId ?? null,
         format,
-        encoding: csv ? 'csv' : 'jsonl',
+        encoding: parquet ? 'parquet' : csv ? 'csv' : 'jsonl',
         filters: JSON.stringify(filters.data),
         options: JSON.stringify({ margin }),
       })
@@ -139,8 +148,8 @@ export function chunkStore(db: Kysely<Database>, exportId: string, chunkBytes = 
     flush(false);
   });
   return {
-    async write(text: string) {
-      if (!gzip.write(text)) await once(gzip, 'drain');
+    async write(data: string | Buffer) {
+      if (!gzip.write(data)) await once(gzip, 'drain');
       // the database sets the pace: never more than two chunks waiting in memory
       if (inFlight > 2) await writes;
     },
@@ -152,6 +161,45 @@ export function chunkStore(db: Kysely<Database>, exportId: string, chunkBytes = 
       return stored;
     },
   };
+}
+
+/**
+ * A Parquet snapshot: written to a temporary file (Parquet's footer comes last), then stored
+ * through the same chunk store, hashed as it is read, and the temporary file removed.
+ */
+async function parquetSnapshot(
+  db: Kysely<Database>,
+  row: { id: string; project_id: string; format: string; filters: unknown },
+  store: ReturnType<typeof chunkStore>,
+  onProgress: (rows: number) => void,
+): Promise<ExportSummary> {
+  const file = path.join(os.tmpdir(), `arbiter-export-${row.id}.parquet`);
+  try {
+    const written = await writeParquetExport(
+      db,
+      { projectId: row.project_id, format: row.format, filters: ExportFiltersSchema.parse(row.filters) },
+      file,
+      onProgress,
+    );
+    const hash = createHash('sha256');
+    for await (const piece of fs.createReadStream(file, { highWaterMark: 256 * 1024 })) {
+      hash.update(piece as Buffer);
+      await store.write(piece as Buffer);
+    }
+    return {
+      format: row.format as ExportFormat,
+      encoding: 'parquet',
+      rows: written.rows,
+      bytes: written.bytes,
+      sha256: hash.digest('hex'),
+      pairs: written.pairs,
+      unsupported: { count: 0, example: null },
+      qualityReportId: null,
+      balance: {},
+    };
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
 }
 
 const Payload = z.object({ exportId: z.uuid() });
@@ -185,19 +233,27 @@ export const runExportJob: JobHandler = async (job, context) => {
   let summary: ExportSummary;
   let stored: number;
   try {
-    summary = await writeExport(
-      db,
-      {
-        projectId: row.project_id,
-        projectType: row.type,
-        format: row.format as ExportFormat,
-        filters: ExportFiltersSchema.parse(row.filters),
-        margin: row.options.margin === true,
-        csv: row.encoding === 'csv',
-      },
-      (text) => store.write(text),
-      (rows) => void context.progress({ stage: 'write', rows }).catch(() => undefined),
-    );
+    summary =
+      row.encoding === 'parquet'
+        ? await parquetSnapshot(
+            db,
+            row,
+            store,
+            (rows) => void context.progress({ stage: 'write', rows }).catch(() => undefined),
+          )
+        : await writeExport(
+            db,
+            {
+              projectId: row.project_id,
+              projectType: row.type,
+              format: row.format as ExportFormat,
+              filters: ExportFiltersSchema.parse(row.filters),
+              margin: row.options.margin === true,
+              csv: row.encoding === 'csv',
+            },
+            (text) => store.write(text),
+            (rows) => void context.progress({ stage: 'write', rows }).catch(() => undefined),
+          );
     stored = await store.finish();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -32,7 +32,7 @@ export interface ExportRequest {
 
 export interface ExportSummary {
   format: ExportFormat;
-  encoding: 'jsonl' | 'csv';
+  encoding: 'jsonl' | 'csv' | 'parquet';
   /** records written (KTO writes two per pair) */
   rows: number;
   bytes: number;
