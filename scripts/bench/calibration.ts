@@ -31,6 +31,7 @@ import { createProject } from '../../tasks/projects';
 import { listDisagreements } from '../../tasks/quality/disagreements';
 import { QUALITY_REFRESH_JOB, refreshQualityReport } from '../../tasks/quality/refresh';
 import type { QualityReport } from '../../tasks/quality/report';
+import { planPreferenceSeed, seedPreferences } from './seed-preferences';
 
 const wallStart = performance.now();
 const { values } = parseArgs({
@@ -53,21 +54,12 @@ const annotatorCount = wholeAtLeast('annotators', values.annotators, 5);
 const judgmentCount = wholeAtLeast('judgments', values.judgments, 100);
 const dashboardRequests = wholeAtLeast('dashboard-requests', values['dashboard-requests'], 2);
 const drilldownRequests = wholeAtLeast('drilldown-requests', values['drilldown-requests'], 1);
-const repeatCount = Math.round(judgmentCount * 0.02);
-const firstCount = judgmentCount - repeatCount;
-const pairCount = values.pairs
-  ? wholeAtLeast('pairs', values.pairs, 10)
-  : Math.min(Math.floor(firstCount / 3), Math.round(judgmentCount * 0.3));
-// every pair gets 3 first judgments, `extra` of them a fourth
-const extraJudgments = firstCount - 3 * pairCount;
-if (extraJudgments < 0 || extraJudgments > pairCount)
-  throw new Error(`--pairs: with ${firstCount} first judgments, between ${Math.ceil(firstCount / 4)} and
-    ${Math.floor(firstCount / 3)} pairs (3–4 judgments each)`);
-const promptCount = Math.ceil(pairCount / 2);
-const skipCount = Math.round(judgmentCount * 0.02);
-const plantedIndex = Math.floor(annotatorCount / 2);
-// the judges of a pair are annotators s, s+st, s+2st, s+3st (and the skipper s+c·st), mod N: distinct while 4·st < N
-const maxStride = Math.floor((annotatorCount - 1) / 4);
+const plan = planPreferenceSeed({
+  annotators: annotatorCount,
+  judgments: judgmentCount,
+  pairs: values.pairs ? wholeAtLeast('pairs', values.pairs, 10) : undefined,
+});
+const { repeats: repeatCount, pairs: pairCount, prompts: promptCount, skips: skipCount } = plan;
 const TARGET_P95_MS = 2000;
 const SLUG = 'bench-calibration';
 const LEAD = { email: 'lead@bench.local', password: 'calibration bench passphrase 42' };
@@ -182,143 +174,8 @@ try {
   const pid = project.id;
 
   // ---- 1. seed (plain SQL, set-based; the importer's speed is bench:import's) ----
-  const loadSteps: Record<string, number> = {};
-  const step = async (label: string, statement: () => Promise<unknown>) => {
-    const [, ms] = await timed(statement);
-    loadSteps[label] = round(ms / 1000, 2);
-    console.error(`  ${label}: ${loadSteps[label]} s`);
-  };
-  console.error(
-    `seeding ${annotatorCount} annotators, ${promptCount} prompts, ${pairCount} pairs, ${judgmentCount} judgments…`,
-  );
-  const loadStart = performance.now();
-  await sql`select setseed(0.42)`.execute(db);
-  await step('annotators', async () => {
-    // a dummy hash (not an scrypt string): these people never sign in
-    await sql`insert into users (email, display_name, password_hash, roles)
-      select 'annotator-' || lpad(g::text, 4, '0') || '@bench.local', 'Annotator ' || g, 'bench-no-login',
-             array['annotator']
-      from generate_series(1, ${annotatorCount}::int) g`.execute(db);
-    // per-annotator accuracy (how often they follow the hidden truth); a few sloppy ones; one planted
-    await sql`create unlogged table bench_annotators as
-      select idx, id, case when idx % 29 = 7 then 0.3 else 0.72 + 0.25 * random() end as accuracy,
-             idx = ${plantedIndex}::int as planted
-      from (select (row_number() over (order by email) - 1)::int as idx, id from users
-            where email like 'annotator-%@bench.local') u`.execute(db);
-    await sql`create unique index on bench_annotators (idx)`.execute(db);
-  });
-  await step('prompts', () =>
-    sql`insert into prompts (project_id, messages, content_hash)
-      select ${pid}, jsonb_build_array(jsonb_build_object('role', 'user', 'content',
-               'Question ' || g || ': how do ' || md5(g::text) || ' and ' || md5((g * 7)::text) || ' compare?')),
-             'prompt-' || g
-      from generate_series(1, ${promptCount}::int) g`.execute(db),
-  );
-  // three responses per prompt, of varied length (m3 tends to be longer)
-  await step('responses', () =>
-    sql`insert into responses (prompt_id, model, text, content_hash)
-      select p.id, 'm' || m, 'Answer from m' || m || ': ' ||
-             repeat(md5(p.content_hash || m) || ' ', 1 + abs(hashtext(p.content_hash || m)) % 14 + (m / 3) * 4),
-             md5(p.content_hash || m)
-      from prompts p cross join generate_series(1, 3) m
-      where p.project_id = ${pid}`.execute(db),
-  );
-  await step('pairs', async () => {
-    await sql`insert into pairs (project_id, prompt_id, response_a_id, response_b_id)
-      select ${pid}, prompt_id, a, b from (
-        select x.prompt_id, x.id as a, y.id as b, 1 as k from responses x
-          join responses y on y.prompt_id = x.prompt_id and y.model = 'm2' where x.model = 'm1'
-        union all
-        select x.prompt_id, x.id, y.id, 2 from responses x
-          join responses y on y.prompt_id = x.prompt_id and y.model = 'm3' where x.model = 'm2') t
-      order by prompt_id, k
-      limit ${pairCount}::int`.execute(db);
-    // the plan of each pair: its judges (s + k·st mod N), how many (3, or 4 for `extra` of them),
-    // gold (every 20th), and a hidden truth (A or B better; a few ties, never on gold)
-    await sql`create unlogged table bench_pairs as
-      select n, pair_id, a_id, b_id,
-             floor(${annotatorCount}::int * power(random(), 1.25))::int as s,
-             1 + floor(random() * ${maxStride}::int)::int as st,
-             case when n <= ${extraJudgments}::int then 4 else 3 end as c,
-             n % 20 = 0 as gold,
-             case when n % 20 = 0 then case when r < 0.5 then -1 else 1 end
-                  when r < 0.06 then 0 when r < 0.53 then -1 else 1 end as truth
-      from (select row_number() over (order by id) as n, id as pair_id, response_a_id as a_id,
-                   response_b_id as b_id, random() as r
-            from pairs where project_id = ${pid}) p`.execute(db);
-  });
-  await step('judgments', () =>
-    sql`insert into judgments (id, project_id, pair_id, annotator_id, helpfulness, safety, rationale,
-                               shown_left_response_id, time_on_task_ms, is_gold, created_at, updated_at)
-      select gen_random_uuid(), ${pid}, x.pair_id, a.id,
-             (case when a.planted then (case when x.left_is_a then -1 else 1 end) * (1 + floor(x.m * 3))
-                   when x.u < a.accuracy then x.truth * (1 + floor(x.m * 3))
-                   else floor(x.noise * 7) - 3 end)::smallint,
-             (case when x.v < 0.92 then 0 else floor(x.v * 1000)::int % 7 - 3 end)::smallint,
-             case when x.v > 0.95 then 'Because ' || left(md5(x.pair_id::text), 12) else '' end,
-             case when x.left_is_a then x.a_id else x.b_id end,
-             case when a.planted then 1500 + floor(x.m * 2500) else 4000 + floor(60000 * x.t * x.t) end,
-             x.gold, x.at, x.at
-      from (select bp.*, k, random() < 0.5 as left_is_a, random() as u, random() as m, random() as noise,
-                   random() as v, random() as t, now() - random() * interval '26 weeks' as at
-            from bench_pairs bp cross join lateral generate_series(0, bp.c - 1) k) x
-      join bench_annotators a on a.idx = (x.s + x.k * x.st) % ${annotatorCount}::int`.execute(db),
-  );
-  // repeats: the same person on a pair they judged (not gold), sides swapped, mostly the same answer;
-  // the planted annotator picks the (new) left side again
-  await step('repeats', () =>
-    sql`insert into judgments (id, project_id, pair_id, annotator_id, helpfulness, safety,
-                               shown_left_response_id, time_on_task_ms, is_gold, is_repeat, created_at, updated_at)
-      select gen_random_uuid(), ${pid}, j.pair_id, j.annotator_id,
-             (case when a.planted then (case when j.shown_left_response_id = bp.a_id then 1 else -1 end)
-                                       * (1 + floor(random() * 3))
-                   when random() < 0.85 then j.helpfulness else -j.helpfulness end)::smallint,
-             j.safety,
-             case when j.shown_left_response_id = bp.a_id then bp.b_id else bp.a_id end,
-             j.time_on_task_ms, false, true, j.at, j.at
-      from (select pair_id, annotator_id, helpfulness, safety, shown_left_response_id, time_on_task_ms,
-                   least(now(), created_at + random() * interval '14 days') as at
-            from judgments where project_id = ${pid} and not is_gold and not is_repeat
-            order by random() limit ${repeatCount}::int) j
-      join bench_pairs bp on bp.pair_id = j.pair_id
-      join bench_annotators a on a.id = j.annotator_id`.execute(db),
-  );
-  await step('gold, counts, skips, flags', async () => {
-    await sql`insert into gold_answers (project_id, pair_id, expected, tolerance)
-      select ${pid}, pair_id, jsonb_build_object('helpfulness', 2 * truth, 'match', 'direction'), 0
-      from bench_pairs where gold`.execute(db);
-    await sql`update pairs p set is_gold = bp.gold, judgment_count = bp.c, status = 'closed'
-      from bench_pairs bp where bp.pair_id = p.id`.execute(db);
-    // skips by an annotator who did not judge the pair (the next one in its sequence)
-    await sql`insert into assignments (project_id, pair_id, annotator_id, status, left_response_id,
-                                       leased_at, expires_at, completed_at, skip_reason, is_gold)
-      select ${pid}, x.pair_id, a.id, 'skipped', x.a_id, x.at, x.at + interval '1 hour',
-             x.at + random() * interval '1 minute', 'Unclear prompt', x.gold
-      from (select bp.*, now() - random() * interval '26 weeks' as at from bench_pairs bp
-            where random() < ${skipCount / pairCount}::float8) x
-      join bench_annotators a on a.idx = (x.s + x.c * x.st) % ${annotatorCount}::int`.execute(db);
-    await sql`insert into response_flags (judgment_id, response_id, category, severity)
-      select id, shown_left_response_id, 'other', 'low' from judgments
-      where project_id = ${pid} and random() < 0.005`.execute(db);
-  });
-  // a settled database, as autovacuum would leave it (index-only scans, fresh statistics)
-  await step('vacuum analyze', () => sql`vacuum analyze`.execute(db));
-  const loadSeconds = (performance.now() - loadStart) / 1000;
-  const counts = (
-    await sql<Record<string, number>>`select
-      (select count(*)::int from judgments) as judgments,
-      (select count(*)::int from judgments where is_repeat) as repeats,
-      (select count(*)::int from judgments where is_gold) as gold_judgments,
-      (select count(*)::int from pairs) as pairs,
-      (select count(*)::int from pairs where is_gold) as gold_pairs,
-      (select count(*)::int from prompts) as prompts,
-      (select count(*)::int from responses) as responses,
-      (select count(*)::int from assignments where status = 'skipped') as skips,
-      (select count(*)::int from response_flags) as flags,
-      (select count(distinct annotator_id)::int from judgments) as annotators`.execute(db)
-  ).rows[0]!;
-  const planted = (await sql<{ id: string }>`select id from bench_annotators where planted`.execute(db))
-    .rows[0]!.id;
+  const seeded = await seedPreferences(db, pid, plan, { log: (line) => console.error(line) });
+  const { steps: loadSteps, seconds: loadSeconds, counts, plantedAnnotatorId: planted } = seeded;
 
   // ---- 2. aggregate: what the 'quality-refresh' job runs ----
   console.error('refreshing the quality report…');
