@@ -3,7 +3,6 @@
  * featurizer block, used only when a model is configured and present in the local model directory.
  * Loading follows local-models.ts (one process-wide library configuration, loads in turn).
  */
-import { pipeline } from '@huggingface/transformers';
 import {
   inBatches,
   loadLocalPipeline,
@@ -60,7 +59,8 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
     options,
     32,
     (f) => failure(options, f),
-    (pipelineOptions) => pipeline('feature-extraction', modelId, pipelineOptions),
+    async (pipelineOptions) =>
+      (await import('@huggingface/transformers')).pipeline('feature-extraction', modelId, pipelineOptions),
   );
 
   let disposed = false;

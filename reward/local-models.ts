@@ -11,7 +11,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { env } from '@huggingface/transformers';
 
 export interface LocalModelOptions {
   /** a Hugging Face style id, e.g. `Xenova/all-MiniLM-L6-v2`, resolved under localModelPath */
@@ -54,7 +53,12 @@ export function missingModelFiles(options: LocalModelOptions): string | null {
   return missing.length > 0 ? `missing ${missing.join(', ')} in ${modelDir}` : null;
 }
 
-function configureLibrary(options: LocalModelOptions): void {
+/**
+ * Transformers.js is imported on first use: loading it costs ~165 MB of resident memory, which
+ * every CLI command and app process would otherwise pay whether or not it ever loads a model.
+ */
+async function configureLibrary(options: LocalModelOptions): Promise<void> {
+  const { env } = await import('@huggingface/transformers');
   env.allowLocalModels = true;
   env.allowRemoteModels = options.allowRemoteModels;
   env.localModelPath = options.localModelPath;
@@ -71,8 +75,8 @@ let loading: Promise<unknown> = Promise.resolve();
 
 /** Sets the library's `env` for `options` and runs `load` after every earlier load has finished. */
 export function serializedLoad<T>(options: LocalModelOptions, load: () => Promise<T>): Promise<T> {
-  const task = () => {
-    configureLibrary(options);
+  const task = async () => {
+    await configureLibrary(options);
     return load();
   };
   const result = loading.then(task, task);

@@ -6,7 +6,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from '@huggingface/transformers';
 import {
   inBatches,
   loadLocalPipeline,
@@ -86,7 +85,8 @@ export async function loadPretrainedClassifier(
     options,
     16,
     (f) => unavailable(options, f.detail, f.kind === 'broken' ? f.cause : undefined),
-    (pipelineOptions) => pipeline('text-classification', modelId, pipelineOptions),
+    async (pipelineOptions) =>
+      (await import('@huggingface/transformers')).pipeline('text-classification', modelId, pipelineOptions),
   );
 
   const labels = labelsOf((classifier.model.config as { id2label?: Record<string, string> }).id2label);
