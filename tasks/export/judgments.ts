@@ -49,56 +49,42 @@ export function annotatorPseudonym(projectId: string, userId: string): string {
 }
 const pseudonyms = new Map<string, string>();
 
-/** Streams the project's judgments in id order, `excluded` annotators left out. */
+/**
+ * Streams the project's judgments oldest first, `excluded` annotators left out. Pages follow the
+ * (project, created_at) index with a (created_at, id) keyset, so each page is one range read rather
+ * than a hop across the table by random ids; flags and edits come in the same query.
+ */
 export async function* streamExportJudgments(
   db: Kysely<Database>,
   projectId: string,
   filters: ExportFilters,
   excluded: ReadonlySet<string>,
 ): AsyncGenerator<ExportedJudgment> {
-  let after = '00000000-0000-0000-0000-000000000000';
+  let after: { at: Date; id: string } | null = null;
   for (;;) {
-    const page = await sql<{
-      id: string;
-      pair_id: string;
-      annotator_id: string;
-      helpfulness: number;
-      safety: number;
-      both_unacceptable: boolean;
-      rationale: string;
-      left_is_a: boolean;
-      time_on_task_ms: number | null;
-      created_at: Date;
-      updated_at: Date;
-      is_gold: boolean;
-      is_repeat: boolean;
-      revision: number;
-      response_a_id: string;
-    }>`
+    const page: { rows: JudgmentPageRow[] } = await sql<JudgmentPageRow>`
       select j.id, j.pair_id, j.annotator_id, j.helpfulness, j.safety, j.both_unacceptable, j.rationale,
         (j.shown_left_response_id = p.response_a_id) as left_is_a, j.time_on_task_ms, j.created_at,
-        j.updated_at, j.is_gold, j.is_repeat, j.revision, p.response_a_id
+        j.updated_at, j.is_gold, j.is_repeat, j.revision,
+        (select coalesce(json_agg(json_build_object(
+            'response', case when f.response_id = p.response_a_id then 'a' else 'b' end,
+            'category', f.category, 'severity', f.severity) order by f.category), '[]'::json)
+          from response_flags f where f.judgment_id = j.id) as flags,
+        (select coalesce(json_agg(json_build_object(
+            'revision', r.revision, 'edited_at', r.edited_at, 'data', r.data) order by r.revision), '[]'::json)
+          from judgment_revisions r where r.judgment_id = j.id) as edits
       from judgments j join pairs p on p.id = j.pair_id
-      where j.project_id = ${projectId} and j.id > ${after}::uuid
+      where j.project_id = ${projectId}
+        ${after ? sql`and (j.created_at, j.id) > (${after.at}, ${after.id}::uuid)` : sql``}
         ${filters.excludeRepeats ? sql`and not j.is_repeat` : sql``}
         ${filters.excludeGold ? sql`and not j.is_gold` : sql``}
         ${filters.since ? sql`and j.created_at >= ${filters.since}` : sql``}
         ${filters.until ? sql`and j.created_at < ${filters.until}` : sql``}
-      order by j.id
+      order by j.created_at, j.id
       limit ${PAGE}`.execute(db);
     if (page.rows.length === 0) return;
-    after = page.rows[page.rows.length - 1]!.id;
-    const ids = page.rows.map((r) => r.id);
-    const [flags, edits] = await Promise.all([
-      sql<{ judgment_id: string; response_id: string; category: string; severity: string }>`
-        select judgment_id, response_id, category, severity from response_flags
-        where judgment_id = any(${ids}::uuid[]) order by judgment_id, category`.execute(db),
-      sql<{ judgment_id: string; revision: number; edited_at: Date; data: Record<string, unknown> }>`
-        select judgment_id, revision, edited_at, data from judgment_revisions
-        where judgment_id = any(${ids}::uuid[]) order by judgment_id, revision`.execute(db),
-    ]);
-    const flagsOf = group(flags.rows);
-    const editsOf = group(edits.rows);
+    const last = page.rows[page.rows.length - 1]!;
+    after = { at: last.created_at, id: last.id };
     for (const j of page.rows) {
       if (excluded.has(j.annotator_id)) continue;
       yield {
@@ -108,11 +94,7 @@ export async function* streamExportJudgments(
         helpfulness: j.helpfulness,
         safety: j.safety,
         both_unacceptable: j.both_unacceptable,
-        flags: (flagsOf.get(j.id) ?? []).map((f) => ({
-          response: f.response_id === j.response_a_id ? 'a' : 'b',
-          category: f.category,
-          severity: f.severity,
-        })),
+        flags: j.flags,
         rationale: j.rationale,
         shown_left: j.left_is_a ? 'a' : 'b',
         time_on_task_ms: j.time_on_task_ms,
@@ -121,22 +103,28 @@ export async function* streamExportJudgments(
         is_gold: j.is_gold,
         is_repeat: j.is_repeat,
         revision: j.revision,
-        edits: (editsOf.get(j.id) ?? []).map((e) => ({
-          revision: e.revision,
-          edited_at: e.edited_at.toISOString(),
-          data: e.data,
-        })),
+        // json_build_object writes timestamps without the zone letter: normalise to ISO
+        edits: j.edits.map((e) => ({ ...e, edited_at: new Date(e.edited_at).toISOString() })),
       };
     }
   }
 }
 
-function group<T extends { judgment_id: string }>(rows: readonly T[]): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const row of rows) {
-    let list = out.get(row.judgment_id);
-    if (!list) out.set(row.judgment_id, (list = []));
-    list.push(row);
-  }
-  return out;
+interface JudgmentPageRow {
+  id: string;
+  pair_id: string;
+  annotator_id: string;
+  helpfulness: number;
+  safety: number;
+  both_unacceptable: boolean;
+  rationale: string;
+  left_is_a: boolean;
+  time_on_task_ms: number | null;
+  created_at: Date;
+  updated_at: Date;
+  is_gold: boolean;
+  is_repeat: boolean;
+  revision: number;
+  flags: ExportedJudgment['flags'];
+  edits: ExportedJudgment['edits'];
 }
