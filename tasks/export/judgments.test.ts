@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { describeDb } from '../../tests/setup/db';
 import { makePreferenceProject, makeUser } from '../../tests/setup/factories';
 import { nextPair } from '../queue';
@@ -66,5 +67,31 @@ describeDb('raw judgments for export', ({ db }) => {
     ))
       none.push(j);
     expect(none).toEqual([]);
+  });
+
+  it('pages through judgments made within the same millisecond, each exactly once', async () => {
+    const project = await makePreferenceProject(db(), { prompts: Array.from({ length: 7 }, () => ({})) });
+    const pairs = await db()
+      .selectFrom('pairs')
+      .select(['id', 'response_a_id'])
+      .where('project_id', '=', project.id)
+      .execute();
+    const { user } = await makeUser(db());
+    // microseconds apart: a millisecond keyset would start each page inside the last one
+    for (const [i, pair] of pairs.entries())
+      await sql`insert into judgments (id, project_id, pair_id, annotator_id, helpfulness, safety, shown_left_response_id, created_at, updated_at)
+        values (${randomUUID()}, ${project.id}, ${pair.id}, ${user.id}, 1, 0, ${pair.response_a_id},
+          ${`2026-03-01 10:00:00.0001${i}+00`}::timestamptz, now())`.execute(db());
+    const seen: string[] = [];
+    for await (const j of streamExportJudgments(
+      db(),
+      project.id,
+      ExportFiltersSchema.parse({}),
+      new Set(),
+      2,
+    ))
+      seen.push(j.judgment_id);
+    expect(seen).toHaveLength(7);
+    expect(new Set(seen).size).toBe(7);
   });
 });

@@ -59,13 +59,16 @@ export async function* streamExportJudgments(
   projectId: string,
   filters: ExportFilters,
   excluded: ReadonlySet<string>,
+  pageSize = PAGE,
 ): AsyncGenerator<ExportedJudgment> {
-  let after: { at: Date; id: string } | null = null;
+  // the keyset keeps PostgreSQL's own text of the timestamp: a JS Date would drop its microseconds
+  // and the next page would start inside the last one
+  let after: { at: string; id: string } | null = null;
   for (;;) {
     const page: { rows: JudgmentPageRow[] } = await sql<JudgmentPageRow>`
       select j.id, j.pair_id, j.annotator_id, j.helpfulness, j.safety, j.both_unacceptable, j.rationale,
         (j.shown_left_response_id = p.response_a_id) as left_is_a, j.time_on_task_ms, j.created_at,
-        j.updated_at, j.is_gold, j.is_repeat, j.revision,
+        j.updated_at, j.is_gold, j.is_repeat, j.revision, j.created_at::text as at_key,
         (select coalesce(json_agg(json_build_object(
             'response', case when f.response_id = p.response_a_id then 'a' else 'b' end,
             'category', f.category, 'severity', f.severity) order by f.category), '[]'::json)
@@ -75,16 +78,17 @@ export async function* streamExportJudgments(
           from judgment_revisions r where r.judgment_id = j.id) as edits
       from judgments j join pairs p on p.id = j.pair_id
       where j.project_id = ${projectId}
-        ${after ? sql`and (j.created_at, j.id) > (${after.at}, ${after.id}::uuid)` : sql``}
+        -- the plain bound is what the (project_id, created_at) index can use; the row comparison breaks ties
+        ${after ? sql`and j.created_at >= ${after.at}::timestamptz and (j.created_at, j.id) > (${after.at}::timestamptz, ${after.id}::uuid)` : sql``}
         ${filters.excludeRepeats ? sql`and not j.is_repeat` : sql``}
         ${filters.excludeGold ? sql`and not j.is_gold` : sql``}
         ${filters.since ? sql`and j.created_at >= ${filters.since}` : sql``}
         ${filters.until ? sql`and j.created_at < ${filters.until}` : sql``}
       order by j.created_at, j.id
-      limit ${PAGE}`.execute(db);
+      limit ${pageSize}`.execute(db);
     if (page.rows.length === 0) return;
     const last = page.rows[page.rows.length - 1]!;
-    after = { at: last.created_at, id: last.id };
+    after = { at: last.at_key, id: last.id };
     for (const j of page.rows) {
       if (excluded.has(j.annotator_id)) continue;
       yield {
@@ -122,6 +126,7 @@ interface JudgmentPageRow {
   time_on_task_ms: number | null;
   created_at: Date;
   updated_at: Date;
+  at_key: string;
   is_gold: boolean;
   is_repeat: boolean;
   revision: number;
