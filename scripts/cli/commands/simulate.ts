@@ -18,7 +18,6 @@ import {
 import type { Learner } from '../../../tasks/active-learning/simulate';
 import { action, CliError, writeReport } from '../runtime';
 import { progressBar } from '../progress';
-import { learningCurvesSvg } from '../learning-curves-svg';
 
 interface SimulateOptions {
   data: string;
@@ -160,6 +159,8 @@ export function registerSimulate(program: Command): void {
         const chart = opts.chart ?? opts.report.replace(/\.json$/i, '') + '.svg';
         fs.mkdirSync(path.dirname(path.resolve(chart)), { recursive: true });
         const title = `${path.basename(opts.data)}: held-out accuracy against labels (median of ${request.seeds.length} seeds)`;
+        // React and recharts load only here: every other command would carry ~25 MB for them
+        const { learningCurvesSvg } = await import('../learning-curves-svg');
         fs.writeFileSync(chart, learningCurvesSvg(title, report.strategies));
         writeReport(opts.report, {
           data: opts.data,
