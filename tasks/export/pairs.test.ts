@@ -54,6 +54,8 @@ describeDb('the pairs an export writes', ({ db }) => {
     });
     const split = all.rows[1]!;
     expect(split).toMatchObject({ judgments: 3, basis: 'helpfulness', adjudicated: false });
+    // no quality report yet: no weighted score
+    expect(split.weightedScore).toBeNull();
     expect(split.agreement).toBeCloseTo(2 / 3);
     expect(split.score).toBeCloseTo(0);
     // the same conversation and responses as stored
@@ -101,6 +103,24 @@ describeDb('the pairs an export writes', ({ db }) => {
     await refreshQualityReport(db(), team.projectId);
     const all = await exportAll(db(), team.projectId);
     expect(all.counts.read).toBe(40);
+    // with a report, each pair carries its reliability-weighted score: Σ w·s / Σ w over its judgments
+    const context = await exportContext(db(), team.projectId, ExportFiltersSchema.parse({}));
+    expect(context.reportWeights!.get(team.lefty.id)!).toBeLessThan(
+      context.reportWeights!.get(team.fair[0]!.id)!,
+    );
+    const pair = all.rows[0]!;
+    const judged = await db()
+      .selectFrom('judgments')
+      .select(['annotator_id', 'helpfulness'])
+      .where('pair_id', '=', pair.pairId)
+      .execute();
+    const w = judged.map((j) => context.reportWeights!.get(j.annotator_id) ?? 1);
+    const expected =
+      judged.reduce((sum, j, i) => sum + j.helpfulness * w[i]!, 0) / w.reduce((a, b) => a + b, 0);
+    expect(pair.weightedScore!.helpfulness).toBeCloseTo(expected, 9);
+    expect(all.rows.some((r) => Math.abs(r.weightedScore!.helpfulness - r.helpfulness.mean) > 1e-6)).toBe(
+      true,
+    );
     const noGold = await exportAll(db(), team.projectId, { excludeGold: true });
     expect(noGold.counts.skipped.gold).toBe(10);
     expect(noGold.rows.every((r) => !r.isGold)).toBe(true);

@@ -39,6 +39,8 @@ export interface ExportedPair {
   judgments: number;
   adjudicated: boolean;
   isGold: boolean;
+  /** each axis's mean with votes weighted by reliability (latest quality report); null without a report */
+  weightedScore: { helpfulness: number; safety: number } | null;
 }
 
 export interface PairCounts {
@@ -50,6 +52,8 @@ export interface PairCounts {
 /** What the filters resolve to for this project: weights, excluded annotators, the rule. */
 export interface ExportContext {
   weights: Map<string, number>;
+  /** weights from the latest quality report whether or not they decide the export (for weighted_score) */
+  reportWeights: Map<string, number> | null;
   excluded: Set<string>;
   rule: { safetyOverrides: boolean; safetyMargin: number };
   /** the quality report the weights or exclusions came from */
@@ -77,9 +81,8 @@ export async function exportContext(
     filters.reliabilityWeighted === 'project'
       ? qualitySettings(project.settings).reliabilityWeights
       : filters.reliabilityWeighted === 'yes';
-  const needsReport =
-    weighted || filters.minReliability !== undefined || filters.minGoldAccuracy !== undefined;
-  const row = needsReport ? await findLatestQualityReport(db, projectId) : undefined;
+  // read even when nothing is filtered or weighted by it: consensus rows carry a weighted score
+  const row = await findLatestQualityReport(db, projectId);
   const annotators = ((row?.report as { annotators?: unknown } | undefined)?.annotators ?? []) as {
     annotator: string;
     reliability: number | null;
@@ -99,8 +102,10 @@ export async function exportContext(
       )
       .map((a) => a.annotator),
   );
+  const fromReport = row ? weightsFromReliability(annotators, 3) : null;
   return {
-    weights: weighted ? weightsFromReliability(annotators, 3) : new Map(),
+    weights: weighted && fromReport ? fromReport : new Map(),
+    reportWeights: fromReport,
     excluded,
     rule,
     reportId: row?.id ?? null,
@@ -223,6 +228,15 @@ export async function* streamExportPairs(
         continue;
       }
       counts.exported++;
+      const weightedScore = (() => {
+        if (!context.reportWeights) return null;
+        if (decided) return { helpfulness: p.decided_h!, safety: p.decided_s! };
+        const w = list.map((j) => context.reportWeights!.get(j.annotator_id) ?? 1);
+        const total = w.reduce((a, b) => a + b, 0);
+        const mean = (axis: 'helpfulness' | 'safety') =>
+          total > 0 ? list.reduce((sum, j, i) => sum + j[axis] * w[i]!, 0) / total : helpfulness.mean;
+        return { helpfulness: mean('helpfulness'), safety: mean('safety') };
+      })();
       yield {
         pairId: p.id,
         messages: p.messages,
@@ -237,6 +251,7 @@ export async function* streamExportPairs(
         judgments: list.length,
         adjudicated: decided,
         isGold: p.is_gold,
+        weightedScore,
       };
     }
   }
