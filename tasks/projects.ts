@@ -113,6 +113,8 @@ export const ProjectSettingsSchema = z.object({
     .optional(),
   description: z.string().trim().max(2000, 'Keep the description under 2,000 characters.').optional(),
   guidelines: z.string().max(50_000, 'Guidelines can be at most 50,000 characters.').optional(),
+  /** the license dataset cards name for the project's exports (e.g. CC-BY-4.0) */
+  license: z.string().trim().max(500, 'Keep the license under 500 characters.').optional(),
   redundancy: z.coerce
     .number({ error: 'Redundancy must be a whole number.' })
     .int('Redundancy must be a whole number.')
@@ -223,6 +225,7 @@ export async function updateProjectSettings(
         preferenceKeys[0],
       );
     const settings = { ...current.settings };
+    if (d.license !== undefined) settings.license = d.license;
     if (d.rationaleRequired !== undefined) settings.rationaleRequired = d.rationaleRequired;
     if (d.safetyOverrides !== undefined) settings.safetyOverrides = d.safetyOverrides;
     if (d.safetyMargin !== undefined) settings.safetyMargin = d.safetyMargin;

@@ -9,6 +9,7 @@ import { describeDb } from '../../tests/setup/db';
 import { makeJudgedProject } from '../../tests/setup/factories';
 import { findJob } from '../../db/queries/jobs';
 import { startWorker } from '../jobs';
+import { updateProjectSettings } from '../projects';
 import {
   chunkStore,
   createExportSnapshot,
@@ -92,6 +93,7 @@ describeDb('export snapshots', ({ db }) => {
     const { readParquetRows } = await import('./parquet');
     const project = await makeJudgedProject(db());
     const actor = { userId: project.lead.id, email: project.lead.email };
+    await updateProjectSettings(db(), project.projectId, { license: 'CC-BY-4.0' }, {});
     const { exportId, jobId } = await createExportSnapshot(db(), {
       projectId: project.projectId,
       input: { format: 'consensus', parquet: true },
@@ -105,6 +107,12 @@ describeDb('export snapshots', ({ db }) => {
     const file = path.join(os.tmpdir(), `snapshot-${exportId}.parquet`);
     fs.writeFileSync(file, bytes);
     const rows = await readParquetRows(file).finally(() => fs.rmSync(file, { force: true }));
+    const card = await db()
+      .selectFrom('exports')
+      .select('dataset_card')
+      .where('id', '=', exportId)
+      .executeTakeFirstOrThrow();
+    expect(card.dataset_card).toContain('License: CC-BY-4.0');
     expect(rows).toHaveLength(row!.row_count!);
     expect(rows[0]).toMatchObject({ axis: 'helpfulness' });
     await expect(

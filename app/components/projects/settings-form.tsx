@@ -9,6 +9,7 @@ export interface ProjectSettingsView {
   name: string;
   description: string;
   guidelines: string;
+  license: string;
   redundancy: number;
   leaseMinutes: number;
   rationaleRequired: boolean;
@@ -66,6 +67,14 @@ export function SettingsForm({
           name="description"
           defaultValue={project.description}
           error={fieldError('description')}
+        />
+        <Field
+          label="Dataset license"
+          name="license"
+          defaultValue={project.license}
+          placeholder="CC-BY-4.0"
+          error={fieldError('license')}
+          hint="Named in the dataset card of every export of this project."
         />
         <div className="field">
           <label htmlFor="guidelines">Guidelines (markdown, shown to annotators with G)</label>

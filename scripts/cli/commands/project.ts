@@ -146,6 +146,7 @@ export function registerProject(program: Command): void {
     .option('--rank-axis <axis>', 'preference: whose model ranks the queue: helpfulness or safety')
     .option('--cap <n>', 'preference: most answers a pair whose answers split may collect (1–20)')
     .option('--exploration <f>', 'preference: share of each batch drawn at random by hybrid (0–0.5)')
+    .option('--license <text>', 'the license dataset cards name for exports (e.g. CC-BY-4.0)')
     .option('--gold-rate <f>', 'share of assignments that are gold items (0–0.5)')
     .option(
       '--repeat-rate <f>',
@@ -187,6 +188,7 @@ export function registerProject(program: Command): void {
           rankAxis?: string;
           cap?: string;
           exploration?: string;
+          license?: string;
           goldRate?: string;
           repeatRate?: string;
           goldThreshold?: string;
@@ -228,6 +230,7 @@ export function registerProject(program: Command): void {
                 alAxis: opts.rankAxis as never,
                 alCap: opts.cap,
                 alExploration: opts.exploration,
+                license: opts.license,
                 goldRate: opts.goldRate,
                 repeatRate: opts.repeatRate,
                 goldThreshold: opts.goldThreshold,
