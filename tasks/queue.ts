@@ -37,12 +37,15 @@ export async function nextPair(
 ): Promise<Lease | null> {
   const now = options.now ?? new Date();
   let projectId: string | null = null;
+  // the project's serving rates, when the request names it: a draw outside them skips two queries
+  let bands: { repeat: number; gold: number } | null = null;
   if (options.projectSlug) {
     const project = await findProjectBySlug(db, options.projectSlug);
     if (!project || project.type !== 'preference') {
       throw new UserInputError(`No preference project "${options.projectSlug}".`, 'project', 'not-found');
     }
     projectId = project.id;
+    bands = { repeat: project.repeat_rate, gold: project.gold_rate };
   }
   await expireLeases(db, now);
   const open = await findOpenLease(db, options.annotator.id, projectId, now);
@@ -50,13 +53,23 @@ export async function nextPair(
   const leftIsA = options.rng() < 0.5;
   // one draw decides between a consistency repeat, a gold pair and the queue (db/queries/quality-queue.ts)
   const draw = options.rng();
-  const special = await db
-    .transaction()
-    .execute(
-      async (trx) =>
-        (await leaseRepeat(trx, { annotator: options.annotator, projectId, now, draw })) ??
-        (await leaseGold(trx, { kind: 'pair', annotator: options.annotator, projectId, now, leftIsA, draw })),
-    );
+  const special =
+    bands && draw >= bands.repeat + bands.gold
+      ? undefined
+      : await db
+          .transaction()
+          .execute(
+            async (trx) =>
+              (await leaseRepeat(trx, { annotator: options.annotator, projectId, now, draw })) ??
+              (await leaseGold(trx, {
+                kind: 'pair',
+                annotator: options.annotator,
+                projectId,
+                now,
+                leftIsA,
+                draw,
+              })),
+          );
   if (special) return special;
   // SKIP LOCKED passes over pairs other requests are leasing right now; when that leaves nothing,
   // check (without locking) whether anything qualifies at all, and if so try again shortly.

@@ -127,18 +127,22 @@ export async function leaseRepeat(
     left: string;
     lease_seconds: number;
   }>`
-    with source as (
+    with cutoff as (
+      -- computed once: the annotator's REPEAT_MIN_GAP-th newest judgment (in the project, when given)
+      select j2.created_at as at from judgments j2
+      where j2.annotator_id = ${annotator.id} and not j2.is_repeat
+        ${projectId ? sql`and j2.project_id = ${projectId}` : sql``}
+      order by j2.created_at desc offset ${REPEAT_MIN_GAP - 1} limit 1
+    ), source as (
       select j.pair_id
       from judgments j
       join projects pr on pr.id = j.project_id
+      cross join cutoff
       where j.annotator_id = ${annotator.id}
         and not j.is_repeat and not j.is_gold
         ${projectId ? sql`and j.project_id = ${projectId}` : sql``}
         and pr.archived_at is null and pr.repeat_rate > ${draw}::float8
-        and j.created_at < (
-          select j2.created_at from judgments j2
-          where j2.annotator_id = ${annotator.id} and j2.project_id = j.project_id and not j2.is_repeat
-          order by j2.created_at desc offset ${REPEAT_MIN_GAP - 1} limit 1)
+        and j.created_at < cutoff.at
         and not exists (
           select 1 from assignments a
           where a.pair_id = j.pair_id and a.annotator_id = ${annotator.id} and a.is_repeat
