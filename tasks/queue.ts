@@ -56,20 +56,18 @@ export async function nextPair(
   const special =
     bands && draw >= bands.repeat + bands.gold
       ? undefined
-      : await db
-          .transaction()
-          .execute(
-            async (trx) =>
-              (await leaseRepeat(trx, { annotator: options.annotator, projectId, now, draw })) ??
-              (await leaseGold(trx, {
-                kind: 'pair',
-                annotator: options.annotator,
-                projectId,
-                now,
-                leftIsA,
-                draw,
-              })),
-          );
+      : await db.transaction().execute(
+          async (trx) =>
+            (await leaseRepeat(trx, { annotator: options.annotator, projectId, now, draw })) ??
+            (await leaseGold(trx, {
+              kind: 'pair',
+              annotator: options.annotator,
+              projectId,
+              now,
+              leftIsA,
+              draw,
+            })),
+        );
   if (special) return special;
   // SKIP LOCKED passes over pairs other requests are leasing right now; when that leaves nothing,
   // check (without locking) whether anything qualifies at all, and if so try again shortly.

@@ -10,8 +10,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     'ALTER TABLE exports DROP COLUMN content',
     'ALTER TABLE exports ADD COLUMN job_id uuid REFERENCES jobs(id) ON DELETE SET NULL',
     `ALTER TABLE exports ADD COLUMN encoding text NOT NULL DEFAULT 'jsonl' CHECK (encoding IN ('jsonl', 'csv', 'parquet'))`,
-    'ALTER TABLE exports ADD COLUMN options jsonb NOT NULL DEFAULT \'{}\'',
-    'ALTER TABLE exports ADD COLUMN counts jsonb NOT NULL DEFAULT \'{}\'',
+    "ALTER TABLE exports ADD COLUMN options jsonb NOT NULL DEFAULT '{}'",
+    "ALTER TABLE exports ADD COLUMN counts jsonb NOT NULL DEFAULT '{}'",
     'ALTER TABLE exports ADD COLUMN stored_bytes bigint',
     `CREATE TABLE export_chunks (
        export_id uuid NOT NULL REFERENCES exports(id) ON DELETE CASCADE,
