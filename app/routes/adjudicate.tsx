@@ -10,13 +10,13 @@ import { z } from 'zod';
 import { PageHeader } from '../components/layout';
 import { RouteErrorBoundary } from '../components/error-page';
 import { Markdown } from '../components/markdown';
-import { FormError } from '../components/form';
+import { DecisionForm } from '../components/adjudication/decision-form';
 import { requireRole } from '../utils/auth.server';
 import { formString, invalid, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 import { formatDateTime } from '../utils/format';
 import * as quality from '../utils/quality.server';
 import { FLAG_CATEGORY_LABELS } from '../../tasks/judgments.schema';
-import { AB_SCALE, abScoreText } from '../utils/calibration-format';
+import { abScoreText } from '../utils/calibration-format';
 
 export const meta: MetaFunction = () => [{ title: 'Adjudicate · Arbiter' }];
 
@@ -117,44 +117,6 @@ export async function action({ request }: ActionFunctionArgs) {
 
 const scoreText = abScoreText;
 const pct = (share: number) => `${Math.round(share * 100)}%`;
-
-function ScaleChoice({
-  name,
-  legend,
-  defaultValue,
-  error,
-}: {
-  name: string;
-  legend: string;
-  defaultValue?: number | null;
-  error?: string;
-}) {
-  return (
-    <fieldset className="scale" aria-describedby={error ? `${name}-error` : undefined}>
-      <legend>
-        <strong>{legend}</strong>
-      </legend>
-      <div className="scale-options">
-        {AB_SCALE.map((option) => (
-          <label key={option.value} className="scale-option">
-            <input
-              type="radio"
-              name={name}
-              value={option.value}
-              defaultChecked={defaultValue === option.value}
-            />
-            <span className="scale-label">{option.label}</span>
-          </label>
-        ))}
-      </div>
-      {error ? (
-        <div id={`${name}-error`} className="error small" role="alert">
-          {error}
-        </div>
-      ) : null}
-    </fieldset>
-  );
-}
 
 export default function AdjudicatePage() {
   const { projects, project, below, list, selected, q } = useLoaderData<typeof loader>();
@@ -351,79 +313,7 @@ export default function AdjudicatePage() {
                 </section>
               </>
             )}
-            <section className="card" aria-labelledby="decision-h">
-              <h2 id="decision-h">Decision</h2>
-              {selected.decision ? (
-                <p className="alert alert-success">
-                  Decided by {selected.decision.display_name ?? 'someone'} on{' '}
-                  {formatDateTime(selected.decision.updated_at)}
-                  {selected.decision.note ? `: ${selected.decision.note}` : ''}. Deciding again replaces it.
-                </p>
-              ) : null}
-              <Form method="post" className="form form-wide" key={selected.id}>
-                <input type="hidden" name="project" value={project.slug} />
-                <input type="hidden" name="unitId" value={selected.id} />
-                {selected.kind === 'pair' ? (
-                  <>
-                    <ScaleChoice
-                      name="helpfulness"
-                      legend="Helpfulness"
-                      defaultValue={selected.decision?.helpfulness}
-                      error={errors?.fieldErrors.helpfulness}
-                    />
-                    <ScaleChoice
-                      name="safety"
-                      legend="Safety"
-                      defaultValue={selected.decision?.safety ?? 0}
-                      error={errors?.fieldErrors.safety}
-                    />
-                  </>
-                ) : (
-                  <fieldset className="scale">
-                    <legend>
-                      <strong>Label</strong>
-                    </legend>
-                    <div className="label-options scale-options">
-                      {selected.labelSet.map((label) => (
-                        <label key={label} className="scale-option">
-                          <input
-                            type="radio"
-                            name="label"
-                            value={label}
-                            defaultChecked={selected.decision?.label === label}
-                          />
-                          <span className="scale-label">{label}</span>
-                        </label>
-                      ))}
-                    </div>
-                    {errors?.fieldErrors.label ? (
-                      <div className="error small" role="alert">
-                        {errors.fieldErrors.label}
-                      </div>
-                    ) : null}
-                  </fieldset>
-                )}
-                <label className="field">
-                  <span>Note (why)</span>
-                  <textarea
-                    name="note"
-                    rows={2}
-                    maxLength={2000}
-                    defaultValue={selected.decision?.note ?? ''}
-                  />
-                </label>
-                <label className="check-line">
-                  <input type="checkbox" name="promoteToGold" /> Promote to gold (the decision becomes its
-                  expected answer)
-                </label>
-                <FormError message={errors?.formError} />
-                <div>
-                  <button className="button button-primary" type="submit" disabled={busy}>
-                    Save decision
-                  </button>
-                </div>
-              </Form>
-            </section>
+            <DecisionForm projectSlug={project.slug} unit={selected} errors={errors} busy={busy} />
           </section>
         ) : (
           <section className="card">
