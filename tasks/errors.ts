@@ -26,3 +26,16 @@ export function describeZodIssue(issue: { path: PropertyKey[]; message: string }
       .join('.') || undefined;
   return { field, message: issue.message };
 }
+
+/**
+ * Throws a not-found UserInputError unless `value` is a UUID: an id from a form or a URL that is
+ * not one names nothing, and must not reach the database as a malformed parameter (a 500).
+ */
+export function requireId(value: unknown, field: string, what: string): string {
+  if (
+    typeof value === 'string' &&
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
+  )
+    return value;
+  throw new UserInputError(`No such ${what}.`, field, 'not-found');
+}

@@ -8,7 +8,7 @@
  */
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../schema';
-import { UNITS, type Annotator, type Lease, type UnitKind } from './queue';
+import { openTo, UNITS, type Annotator, type Lease, type UnitKind } from './queue';
 
 /** A repeat is drawn only from judgments at least this many of the annotator's judgments old, so it is not fresh in memory. */
 export const REPEAT_MIN_GAP = 10;
@@ -64,8 +64,6 @@ export async function leaseGold(
 ): Promise<Lease | undefined> {
   const { kind, annotator, projectId, now, draw } = options;
   const unit = UNITS[kind];
-  const languages = sql`${annotator.languages}::text[]`;
-  const domains = sql`${annotator.domains}::text[]`;
   // sentiment projects have no repeats, so their gold band starts at 0
   const bandStart = kind === 'pair' ? sql`pr.repeat_rate` : sql`0`;
   const picked = await sql<{
@@ -81,15 +79,8 @@ export async function leaseGold(
       join projects pr on pr.id = u.project_id
       ${unit.joins}
       where u.is_gold and u.status = 'open'
-        and pr.type = ${unit.projectType}
-        and pr.archived_at is null
-        ${projectId ? sql`and u.project_id = ${projectId}` : sql``}
+        and ${openTo(kind, annotator, projectId)}
         and ${bandStart} <= ${draw}::float8 and ${bandStart} + pr.gold_rate > ${draw}::float8
-        and (not pr.members_only or exists (
-          select 1 from project_members m where m.project_id = pr.id and m.user_id = ${annotator.id}))
-        and (cardinality(${languages}) = 0 or ${unit.language} is null or ${unit.language} = any(${languages}))
-        and (${unit.domain} is null or ${unit.domain} = any(${domains}))
-        and (pr.required_domain is null or pr.required_domain = any(${domains}))
         and not exists (
           select 1 from assignments a
           where a.${sql.ref(unit.assignmentColumn)} = u.id and a.annotator_id = ${annotator.id}

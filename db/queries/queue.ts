@@ -133,21 +133,30 @@ export async function findOpenLease(
 }
 
 /** The conditions under which a unit may be offered to an annotator (aliases: u unit, pr project). */
-export function availableTo(kind: UnitKind, annotator: Annotator, projectId: string | null) {
+/**
+ * A unit whose project is open to the annotator: the project's type, not archived, open to them as
+ * a member, matching their languages and domains. Shared by the queue and by gold serving.
+ */
+export function openTo(kind: UnitKind, annotator: Annotator, projectId: string | null) {
   const unit = UNITS[kind];
   const languages = sql`${annotator.languages}::text[]`;
   const domains = sql`${annotator.domains}::text[]`;
-  return sql`u.status = 'open'
-        and not u.is_gold
-        and pr.type = ${unit.projectType}
+  return sql`pr.type = ${unit.projectType}
         and pr.archived_at is null
         ${projectId ? sql`and u.project_id = ${projectId}` : sql``}
-        and ${unit.count} + u.lease_count < ${unit.need}
         and (not pr.members_only or exists (
           select 1 from project_members m where m.project_id = pr.id and m.user_id = ${annotator.id}))
         and (cardinality(${languages}) = 0 or ${unit.language} is null or ${unit.language} = any(${languages}))
         and (${unit.domain} is null or ${unit.domain} = any(${domains}))
-        and (pr.required_domain is null or pr.required_domain = any(${domains}))
+        and (pr.required_domain is null or pr.required_domain = any(${domains}))`;
+}
+
+export function availableTo(kind: UnitKind, annotator: Annotator, projectId: string | null) {
+  const unit = UNITS[kind];
+  return sql`u.status = 'open'
+        and not u.is_gold
+        and ${openTo(kind, annotator, projectId)}
+        and ${unit.count} + u.lease_count < ${unit.need}
         and not exists (
           select 1 from assignments a
           where a.${sql.ref(unit.assignmentColumn)} = u.id and a.annotator_id = ${annotator.id}

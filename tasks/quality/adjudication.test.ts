@@ -48,6 +48,15 @@ describeDb('adjudication', ({ db }) => {
       }),
     ).rejects.toMatchObject({ field: 'helpfulness', message: 'Choose a helpfulness score from -3 to 3.' });
     expect(await findAdjudication(db(), { pairId: split!.id })).toBeUndefined();
+    // an id that is not one (a tampered form) is "no such pair", not a database error
+    await expect(
+      adjudicatePair(db(), {
+        projectId: project.id,
+        pairId: "x' or 1=1 --",
+        decision: { helpfulness: 1, safety: 0 },
+        actor: { id: lead.user.id, email: lead.user.email },
+      }),
+    ).rejects.toMatchObject({ code: 'not-found', message: 'No such pair.' });
 
     await adjudicatePair(db(), {
       projectId: project.id,

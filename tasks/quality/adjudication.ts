@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { insertAuditEvent } from '../../db/queries/audit-log';
-import { UserInputError, describeZodIssue } from '../errors';
+import { UserInputError, describeZodIssue, requireId } from '../errors';
 import { markItemGold, markPairGold } from './gold';
 import { qualitySettings } from './settings';
 
@@ -173,6 +173,7 @@ export async function adjudicatePair(
   db: Kysely<Database>,
   options: { projectId: string; pairId: string; decision: unknown; actor: Actor },
 ): Promise<void> {
+  requireId(options.pairId, 'pairId', 'pair');
   const parsed = PairDecisionSchema.safeParse(options.decision);
   if (!parsed.success) invalid(parsed.error);
   const d = parsed.data;
@@ -230,6 +231,7 @@ export async function adjudicateItem(
   db: Kysely<Database>,
   options: { projectId: string; itemId: string; decision: unknown; actor: Actor },
 ): Promise<void> {
+  requireId(options.itemId, 'itemId', 'item');
   const parsed = ItemDecisionSchema.safeParse(options.decision);
   if (!parsed.success) invalid(parsed.error);
   const d = parsed.data;

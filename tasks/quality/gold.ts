@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { insertAuditEvent } from '../../db/queries/audit-log';
-import { UserInputError, describeZodIssue } from '../errors';
+import { UserInputError, describeZodIssue, requireId } from '../errors';
 import { shuffled, type Rng } from '../rng';
 
 const score = z.coerce
@@ -75,6 +75,7 @@ export async function markPairGold(
     actor: { id: string | null; email: string };
   },
 ): Promise<PairGold> {
+  requireId(options.pairId, 'pairId', 'pair');
   const parsed = PairGoldSchema.safeParse(options.answer);
   if (!parsed.success) invalid(parsed.error);
   const gold = parsed.data;
@@ -120,6 +121,7 @@ export async function markItemGold(
   db: Kysely<Database>,
   options: { projectId: string; itemId: string; label: string; actor: { id: string | null; email: string } },
 ): Promise<ItemGold> {
+  requireId(options.itemId, 'itemId', 'item');
   await db.transaction().execute(async (trx) => {
     const project = await trx
       .selectFrom('projects')
@@ -185,6 +187,8 @@ export async function unmarkGold(
     actor: { id: string | null; email: string };
   },
 ): Promise<void> {
+  if (options.pairId) requireId(options.pairId, 'pairId', 'pair');
+  else requireId(options.itemId, 'itemId', 'item');
   await db.transaction().execute(async (trx) => {
     if (options.pairId)
       await trx
