@@ -5,9 +5,10 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { json, redirect } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { z } from 'zod';
 import { PageHeader } from '../components/layout';
+import { ProjectPicker } from '../components/project-picker';
 import { RouteErrorBoundary } from '../components/error-page';
 import { Markdown } from '../components/markdown';
 import { DecisionForm } from '../components/adjudication/decision-form';
@@ -143,21 +144,7 @@ export default function AdjudicatePage() {
           {list.total ? 'The next dispute is open below.' : 'No disputes are left in this project.'}
         </p>
       ) : null}
-      <Form method="get" className="row">
-        <label className="field">
-          <span>Project</span>
-          <select
-            name="project"
-            defaultValue={project.slug}
-            onChange={(e) => e.currentTarget.form?.requestSubmit()}
-          >
-            {projects.map((p) => (
-              <option key={p.slug} value={p.slug}>
-                {p.name} ({p.type})
-              </option>
-            ))}
-          </select>
-        </label>
+      <ProjectPicker projects={projects} current={project.slug}>
         <label className="check-line">
           <input
             type="checkbox"
@@ -168,12 +155,7 @@ export default function AdjudicatePage() {
           />
           Include decided
         </label>
-        <noscript>
-          <button className="button" type="submit">
-            Show
-          </button>
-        </noscript>
-      </Form>
+      </ProjectPicker>
       <div className="review-layout">
         <section className="card" aria-labelledby="disputes-h">
           <h2 id="disputes-h">

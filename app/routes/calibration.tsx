@@ -9,6 +9,7 @@ import { Form, Link, useLoaderData, useNavigation } from '@remix-run/react';
 import { createColumnHelper } from '@tanstack/react-table';
 import { DataTable } from '../components/data-table';
 import { PageHeader } from '../components/layout';
+import { ProjectPicker } from '../components/project-picker';
 import { RouteErrorBoundary } from '../components/error-page';
 import { Sparkline } from '../components/charts';
 import { requireRole } from '../utils/auth.server';
@@ -179,27 +180,7 @@ export default function CalibrationPage() {
         description="Who is reliable, who drifts, which items are ambiguous, and whether the data is good enough to train on."
       />
       <div className="row">
-        <Form method="get" className="row">
-          <label className="field">
-            <span>Project</span>
-            <select
-              name="project"
-              defaultValue={project.slug}
-              onChange={(e) => e.currentTarget.form?.requestSubmit()}
-            >
-              {projects.map((p) => (
-                <option key={p.slug} value={p.slug}>
-                  {p.name} ({p.type})
-                </option>
-              ))}
-            </select>
-          </label>
-          <noscript>
-            <button className="button" type="submit">
-              Show
-            </button>
-          </noscript>
-        </Form>
+        <ProjectPicker projects={projects} current={project.slug} />
         <Form method="post">
           <input type="hidden" name="project" value={project.slug} />
           <button className="button" type="submit" disabled={busy || !!latest.pending}>

@@ -8,6 +8,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { createColumnHelper } from '@tanstack/react-table';
 import { DataTable } from '../components/data-table';
 import { PageHeader } from '../components/layout';
+import { ProjectPicker } from '../components/project-picker';
 import { RouteErrorBoundary } from '../components/error-page';
 import { Field, FormError } from '../components/form';
 import { requireRole } from '../utils/auth.server';
@@ -163,27 +164,7 @@ export default function ExportsPage() {
         title="Exports"
         description="Training-ready files and full-provenance data, each kept as a snapshot you can download again byte-identical."
       />
-      <Form method="get" className="row">
-        <label className="field">
-          <span>Project</span>
-          <select
-            name="project"
-            defaultValue={project.slug}
-            onChange={(e) => e.currentTarget.form?.requestSubmit()}
-          >
-            {projects.map((p) => (
-              <option key={p.slug} value={p.slug}>
-                {p.name} ({p.type})
-              </option>
-            ))}
-          </select>
-        </label>
-        <noscript>
-          <button className="button" type="submit">
-            Show
-          </button>
-        </noscript>
-      </Form>
+      <ProjectPicker projects={projects} current={project.slug} />
       <section className="card" aria-labelledby="new-export-h">
         <h2 id="new-export-h">New export</h2>
         <Form method="post" className="form form-wide" key={project.slug}>
