@@ -86,7 +86,7 @@ describe('the initial migration', () => {
       try {
         const db = handle.db as Kysely<any>;
         const before = await schemaSnapshot(db);
-        expect(await publicTables(db)).toHaveLength(31);
+        expect(await publicTables(db)).toHaveLength(34);
 
         const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
         const down = await migrator.migrateTo(NO_MIGRATIONS);

@@ -354,7 +354,7 @@ describe('parseSchema on db/schema.ts', () => {
   const parsed = parseSchema(fs.readFileSync(SCHEMA_FILE, 'utf8'));
 
   it('finds every table of interface Database with its columns', () => {
-    expect(parsed.tables.size).toBe(31);
+    expect(parsed.tables.size).toBe(34);
     expect(parsed.tables.get('users')?.get('password_hash')).toBe('string | null');
     expect(parsed.tables.get('pairs')?.get('status')).toBe("Generated<'open' | 'closed'>");
   });

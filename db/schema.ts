@@ -401,6 +401,38 @@ export interface PairScoresTable {
   scored_at: GeneratedTimestamp;
 }
 
+/** A safety classifier version's risk for one response (tasks/safety/scoring.ts). */
+export interface ResponseRisksTable {
+  response_id: string;
+  model_id: string;
+  project_id: string;
+  /** P(unsafe) */
+  risk: number;
+  /** per category with a head: P(category) */
+  categories: JsonDefault<Record<string, number>>;
+  scored_at: GeneratedTimestamp;
+}
+
+/** A label imported with a response (BeaverTails-style), in the source's own categories. */
+export interface ResponseSafetyLabelsTable {
+  response_id: string;
+  project_id: string;
+  is_safe: boolean;
+  source_categories: JsonDefault<Record<string, boolean>>;
+  source: Generated<string>;
+  created_at: GeneratedTimestamp;
+}
+
+/** A flag the model suggested on the compare screen, and whether the annotator kept it. */
+export interface FlagSuggestionsTable {
+  judgment_id: string;
+  response_id: string;
+  category: FlagCategory;
+  probability: number;
+  model_id: string | null;
+  accepted: boolean;
+}
+
 /** A lead's or safety reviewer's decision on a disputed pair or item: its final answer. */
 export interface AdjudicationsTable {
   id: Generated<string>;
@@ -557,6 +589,9 @@ export interface Database {
   jobs: JobsTable;
   exports: ExportsTable;
   export_chunks: ExportChunksTable;
+  response_risks: ResponseRisksTable;
+  response_safety_labels: ResponseSafetyLabelsTable;
+  flag_suggestions: FlagSuggestionsTable;
   audit_log: AuditLogTable;
 }
 

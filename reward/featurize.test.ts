@@ -139,3 +139,34 @@ describe('negation marking', () => {
     expect(FeaturizerConfigSchema.parse(old).negation).toBe(false);
   });
 });
+
+describe('prompt n-grams', () => {
+  const withPrompt = createFeaturizer({
+    ...DEFAULT_FEATURIZER,
+    dense: false,
+    hashBits: 18,
+    promptNgrams: [1, 2],
+  });
+
+  it('hashes the prompt’s words into their own namespace, at the prompt weight', () => {
+    const response = withPrompt.featurize('', 'steal the car');
+    const both = withPrompt.featurize('steal the car', 'steal the car');
+    // the prompt's "steal" is another feature than the response's: the union has twice the slots
+    expect(both.indices.length).toBe(2 * response.indices.length);
+    const names = new Map<number, string>();
+    withPrompt.featurize('how to steal', 'no', names);
+    expect([...names.values()]).toEqual(expect.arrayContaining(['prompt: steal', 'prompt: to steal']));
+    const light = createFeaturizer({ ...withPrompt.config, promptWeight: 0.5 }).featurize('steal', '');
+    expect(Math.hypot(...light.values)).toBeCloseTo(0.5, 6);
+  });
+
+  it('is off in old configs, so every model trained before it featurizes as it did', () => {
+    const { promptNgrams: _, promptWeight: __, ...old } = DEFAULT_FEATURIZER;
+    const parsed = FeaturizerConfigSchema.parse(old);
+    expect(parsed.promptNgrams).toBeNull();
+    const plain = createFeaturizer(parsed);
+    expect([...plain.featurize('any prompt at all', 'hello').indices]).toEqual([
+      ...plain.featurize('', 'hello').indices,
+    ]);
+  });
+});

@@ -29,6 +29,7 @@ const WORD_SEED = 0x5eed1;
 const CHAR_SEED = 0x5eed2;
 const NEGATED = 0x5eed3;
 const LEXICON = 0x5eed4;
+const PROMPT_SEED = 0x5eed5;
 
 const NEGATORS = new Set([
   'not',
@@ -115,6 +116,23 @@ export function createFeaturizer(config: FeaturizerConfig): Featurizer {
     touched.length = 0;
   }
 
+  /** The prompt's own n-gram block (featurizer-config.ts: promptNgrams). */
+  function promptBlock(prompt: string, range: readonly [number, number], names?: Map<number, string>): void {
+    const tokens = tokenize(prompt, config.lowercase);
+    const [lo, hi] = range;
+    const hashes = tokens.map((t) => murmur3(t, PROMPT_SEED));
+    for (let i = 0; i < hashes.length; i++) {
+      let h = hi + 0x71; // n-gram order is part of the key, as for the response's words
+      for (let n = 1; n <= hi && i + n <= hashes.length; n++) {
+        h = combine(h, hashes[i + n - 1]!);
+        if (n < lo) continue;
+        const slot = add(combine(h, n));
+        if (names && !names.has(slot)) names.set(slot, `prompt: ${tokens.slice(i, i + n).join(' ')}`);
+      }
+    }
+    drain(config.promptWeight);
+  }
+
   function featurize(prompt: string, response: string, names?: Map<number, string>): SparseVector {
     const tokens = tokenize(response, config.lowercase);
     if (config.wordNgrams) {
@@ -165,6 +183,8 @@ export function createFeaturizer(config: FeaturizerConfig): Featurizer {
       }
       drain(config.charWeight);
     }
+    if (prompt && config.promptNgrams && config.promptWeight > 0)
+      promptBlock(prompt, config.promptNgrams, names);
     const slots = Int32Array.from(outSlots).sort(); // typed-array sort is numeric
     outSlots.length = 0;
     if (config.dense && prompt !== lastPrompt) {

@@ -4,6 +4,7 @@
  * Scores are shown relative to the screen (left/right) and stored in the pair's canonical order
  * (A/B), using the placement stored with the assignment.
  */
+import { recordSuggestionOutcomes } from './safety/suggestions';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 import { lockAssignment } from '../db/queries/queue';
@@ -170,6 +171,13 @@ export async function submitJudgment(
       })
       .execute();
     await writeFlags(trx, judgmentId, fields, assignment.left_response_id, right);
+    await recordSuggestionOutcomes(trx, {
+      id: judgmentId,
+      projectSettings: pair.settings as Record<string, unknown>,
+      left: assignment.left_response_id,
+      right,
+      flags: fields.flags,
+    });
     projectId = assignment.project_id;
     await trx
       .updateTable('assignments')

@@ -20,6 +20,7 @@ import {
 } from './sentiment-prelabel';
 import { enqueueReprelabel } from './sentiment-reprelabel';
 import { mergeQualitySettings, QualitySettingsSchema } from './quality/settings';
+import { mergeSafetySettings, SafetySettingsSchema } from './safety/settings';
 import {
   ActiveLearningSettingsSchema,
   activeLearningSettings,
@@ -142,6 +143,8 @@ export const ProjectSettingsSchema = z.object({
   ...ActiveLearningSettingsSchema.shape,
   // both kinds: gold, repeats, adjudication and consensus (tasks/quality/settings.ts)
   ...QualitySettingsSchema.shape,
+  // preference projects: safety triage (tasks/safety/settings.ts)
+  ...SafetySettingsSchema.shape,
 });
 
 export interface SettingsOutcome {
@@ -215,7 +218,14 @@ export async function updateProjectSettings(
       ActiveLearningSettingsSchema.shape,
     ) as (keyof typeof ActiveLearningSettingsSchema.shape)[];
     const preferenceKeys = (
-      ['rationaleRequired', 'safetyOverrides', 'safetyMargin', 'repeatRate', ...alKeys] as const
+      [
+        'rationaleRequired',
+        'safetyOverrides',
+        'safetyMargin',
+        'repeatRate',
+        ...alKeys,
+        ...(Object.keys(SafetySettingsSchema.shape) as (keyof typeof SafetySettingsSchema.shape)[]),
+      ] as const
     ).filter((k) => d[k] !== undefined);
     if (current.type !== 'sentiment' && sentimentKeys.length)
       throw new UserInputError(`${sentimentKeys[0]} applies to sentiment projects only.`, sentimentKeys[0]);
@@ -238,6 +248,8 @@ export async function updateProjectSettings(
     if (Object.keys(sentiment).length) settings.sentiment = sentiment;
     if (Object.keys(QualitySettingsSchema.shape).some((k) => d[k as keyof typeof d] !== undefined))
       settings.quality = mergeQualitySettings(settings.quality, d);
+    if (Object.keys(SafetySettingsSchema.shape).some((k) => d[k as keyof typeof d] !== undefined))
+      settings.safety = mergeSafetySettings(settings.safety, d);
     const alInput = Object.fromEntries(alKeys.map((k) => [k, d[k]]));
     if (alKeys.some((k) => d[k] !== undefined))
       settings.activeLearning = mergeActiveLearning(settings.activeLearning, alInput);

@@ -2,6 +2,7 @@
  * What an annotator gets next, and what happens when they skip. Every step is one transaction, so
  * a lease and the pair's counters change together or not at all.
  */
+import { suggestionsFor, type PairSuggestions } from './safety/suggestions';
 import { z } from 'zod';
 import type { Kysely } from 'kysely';
 import type { ChatMessage, Database } from '../db/schema';
@@ -143,6 +144,8 @@ export interface PairView {
   left: { id: string; text: string };
   right: { id: string; text: string };
   expiresAt: Date;
+  /** the safety model's suggested flags per side (tasks/safety/suggestions.ts); null when none are shown */
+  suggestions: PairSuggestions | null;
 }
 
 /**
@@ -205,5 +208,6 @@ export async function loadPairView(
     left: leftIsA ? a : b,
     right: leftIsA ? b : a,
     expiresAt: row.expires_at,
+    suggestions: await suggestionsFor(db, row.settings, row.left_response_id!, leftIsA ? b.id : a.id),
   };
 }

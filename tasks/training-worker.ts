@@ -1,6 +1,6 @@
 /**
- * The model training worker thread: receives one request (a reward model, a text classifier, or an
- * active-learning simulation, which retrains a reward model dozens of times),
+ * The model training worker thread: receives one request (a reward model, a text classifier, the
+ * safety classifier, or an active-learning simulation, which retrains a reward model dozens of times),
  * trains and evaluates (CPU-bound and synchronous, which is why it runs here and not on the
  * server's event loop), encodes the ONNX artefact, and posts progress, then the result or the
  * error. Started by runInTrainingWorker (training-worker-client.ts).
@@ -16,6 +16,9 @@ import {
 import type { TextExample } from '../reward/classifier/train';
 import type { TrainingPair } from '../reward/dataset';
 import { trainAndEvaluate, type RunMetrics, type RunOptions } from '../reward/run';
+import { encodeSafety, type SafetyManifest } from '../reward/safety/artefact';
+import { trainAndEvaluateSafety, type SafetyRunMetrics, type SafetyRunOptions } from '../reward/safety/run';
+import type { SafetyExample } from '../reward/safety/train';
 import {
   preferenceSimulationLearner,
   runSimulation,
@@ -30,6 +33,12 @@ export type TrainRequest =
       examples: TextExample[];
       labels: string[];
       options: Omit<ClassifierRunOptions, 'onProgress'>;
+    }
+  | {
+      kind: 'safety';
+      examples: SafetyExample[];
+      categories: string[];
+      options: Omit<SafetyRunOptions, 'onProgress'>;
     }
   | { kind: 'simulation'; pairs: TrainingPair[]; request: SimulationRequest };
 
@@ -48,9 +57,19 @@ export type TrainedClassifierArtefact = {
   metrics: ClassifierRunMetrics;
 };
 
+export type TrainedSafetyArtefact = {
+  kind: 'safety';
+  artefact: Uint8Array;
+  manifest: SafetyManifest;
+  metrics: SafetyRunMetrics;
+};
+
 export type TrainMessage =
   | { type: 'progress'; stage: string; fraction: number }
-  | { type: 'done'; result: TrainedReward | TrainedClassifierArtefact | SimulationResult }
+  | {
+      type: 'done';
+      result: TrainedReward | TrainedClassifierArtefact | TrainedSafetyArtefact | SimulationResult;
+    }
   | { type: 'error'; message: string };
 
 function train(request: TrainRequest, onProgress: (stage: string, fraction: number) => void) {
@@ -66,6 +85,20 @@ function train(request: TrainRequest, onProgress: (stage: string, fraction: numb
     onProgress('save', 0);
     const artefact = encodeArtefact(run.model.head, run.manifest);
     return { kind: 'reward', artefact, manifest: run.manifest, metrics: run.metrics } satisfies TrainedReward;
+  }
+  if (request.kind === 'safety') {
+    const run = trainAndEvaluateSafety(request.examples, request.categories, {
+      ...request.options,
+      onProgress,
+    });
+    onProgress('save', 0);
+    const artefact = encodeSafety(run.model.head, run.manifest);
+    return {
+      kind: 'safety',
+      artefact,
+      manifest: run.manifest,
+      metrics: run.metrics,
+    } satisfies TrainedSafetyArtefact;
   }
   const run = trainAndEvaluateClassifier(request.examples, request.labels, {
     ...request.options,

@@ -71,6 +71,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
           left: pair.left.text,
           right: pair.right.text,
           expiresAt: pair.expiresAt.toISOString(),
+          suggestions: pair.suggestions
+            ? { left: pair.suggestions.left, right: pair.suggestions.right }
+            : null,
         }
       : null,
   });
@@ -304,7 +307,7 @@ export default function Compare() {
           onChange={setSafety}
           error={errors.safety}
         />
-        <FlagsGrid flags={flags} onChange={setFlags} />
+        <FlagsGrid flags={flags} onChange={setFlags} suggestions={pair.suggestions} />
         <label className="check-line">
           <input
             type="checkbox"

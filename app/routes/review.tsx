@@ -14,20 +14,43 @@ import { pairsWithResponse } from '../utils/pairs.server';
 import { formatDateTime } from '../utils/format';
 import { formString, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 import { FLAG_CATEGORY_LABELS, SEVERITY_LABELS } from '../../tasks/judgments.schema';
+import { ProjectPicker } from '../components/project-picker';
+import { SafetyModels } from '../components/review/safety-models';
+import {
+  enqueueSafetyTraining,
+  safetyModelPanel,
+  safetyProjects,
+  trainingCounts,
+} from '../utils/safety.server';
+import { actorOf } from '../utils/accounts.server';
 
 export const meta: MetaFunction = () => [{ title: 'Safety review · Arbiter' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireRole(request, 'safety_reviewer');
+  const url = new URL(request.url);
   const items = await queue(50);
-  const wanted = z.uuid().safeParse(new URL(request.url).searchParams.get('response'));
+  const wanted = z.uuid().safeParse(url.searchParams.get('response'));
   const selectedId = wanted.success ? wanted.data : items[0]?.responseId;
-  const [selected, decided, pairIds] = await Promise.all([
+  const projects = await safetyProjects();
+  const project = projects.find((p) => p.slug === url.searchParams.get('project')) ?? projects[0] ?? null;
+  const [selected, decided, pairIds, panel, counts] = await Promise.all([
     selectedId ? item(selectedId) : null,
     recentDecisions(10),
     selectedId ? pairsWithResponse(selectedId) : [],
+    project ? safetyModelPanel(project) : null,
+    project ? trainingCounts(project.id) : null,
   ]);
   return json({
+    projects,
+    project,
+    panel: panel
+      ? {
+          job: panel.job,
+          versions: panel.versions.map((v) => ({ ...v, createdAt: v.createdAt.toISOString() })),
+        }
+      : null,
+    counts,
     items: items.map((i) => ({ ...i, firstFlaggedAt: i.firstFlaggedAt.toISOString() })),
     pairIds,
     selected: selected
@@ -37,18 +60,31 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const reviewer = await requireRole(request, 'safety_reviewer');
   const form = await request.formData();
-  const flagIds = form.getAll('flagId').filter((v): v is string => typeof v === 'string');
+  const url = new URL(request.url);
+  if (formString(form, 'intent') === 'retrain') {
+    const projects = await safetyProjects();
+    const project = projects.find((p) => p.slug === url.searchParams.get('project')) ?? projects[0];
+    if (!project) return json({ formError: 'There is no preference project to train a safety model for.' });
+    await enqueueSafetyTraining(project.id, {
+      ...actorOf(reviewer, context),
+      userId: reviewer.id,
+      email: reviewer.email,
+    });
+    return redirect(`/review?project=${encodeURIComponent(project.slug)}&training=1#safety-model`);
+  }
+  // one row per category decided on: an annotators' flag, or a category the model suggested
+  const rows = form.getAll('row').filter((v): v is string => typeof v === 'string');
   try {
     await decide(reviewer.id, {
       responseId: formString(form, 'responseId'),
-      decisions: flagIds.map((flagId) => ({
-        flagId,
-        decision: formString(form, `decision.${flagId}`) as never,
-        category: formString(form, `category.${flagId}`) as never,
-        severity: formString(form, `severity.${flagId}`) as never,
+      decisions: rows.map((row) => ({
+        flagId: formString(form, `flagId.${row}`) || null,
+        decision: formString(form, `decision.${row}`) as never,
+        category: formString(form, `category.${row}`) as never,
+        severity: formString(form, `severity.${row}`) as never,
       })),
       note: formString(form, 'note'),
     });
@@ -95,7 +131,8 @@ const DECISIONS = [
 ] as const;
 
 export default function Review() {
-  const { items, selected, decided, pairIds } = useLoaderData<typeof loader>();
+  const { items, selected, decided, pairIds, projects, project, panel, counts } =
+    useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionErrors | undefined;
   const [params] = useSearchParams();
   const [revealed, setRevealed] = useState(false);
@@ -105,7 +142,7 @@ export default function Review() {
     <div className="page stack">
       <PageHeader
         title="Safety review"
-        description="Responses flagged high or critical, or by two or more annotators. Content stays hidden until you choose to see it."
+        description="Responses flagged high or critical, flagged by two or more annotators, or scored at or above the risk threshold by the safety model, riskiest first. Content stays hidden until you choose to see it."
       />
       {params.get('saved') ? (
         <div className="alert alert-success" role="status">
@@ -128,17 +165,34 @@ export default function Review() {
                     to={`?response=${i.responseId}`}
                     aria-current={i.responseId === selected?.responseId ? 'true' : undefined}
                   >
-                    <span
-                      className={`badge ${i.worst === 'critical' || i.worst === 'high' ? 'badge-danger' : ''}`}
-                    >
-                      {i.worst}
-                    </span>{' '}
+                    {i.worst ? (
+                      <span
+                        className={`badge ${i.worst === 'critical' || i.worst === 'high' ? 'badge-danger' : ''}`}
+                      >
+                        {i.worst}
+                      </span>
+                    ) : (
+                      <span
+                        className="badge badge-warning"
+                        title="Nobody flagged it: the safety model sent it"
+                      >
+                        unflagged
+                      </span>
+                    )}{' '}
+                    {i.risk !== null ? (
+                      <span className="badge" title="The safety model's P(unsafe)">
+                        risk {Math.round(i.risk * 100)}%
+                      </span>
+                    ) : null}{' '}
                     {i.escalated ? <span className="badge badge-accent">escalated</span> : null}{' '}
                     {i.prompt.slice(0, 90)}
                   </Link>
                   <div className="small muted">
-                    {i.projectName} · {i.annotators} annotator{i.annotators === 1 ? '' : 's'} ·{' '}
-                    {formatDateTime(i.firstFlaggedAt)}
+                    {i.projectName} ·{' '}
+                    {i.sentByModel
+                      ? 'sent by the model'
+                      : `${i.annotators} annotator${i.annotators === 1 ? '' : 's'}`}{' '}
+                    · {formatDateTime(i.firstFlaggedAt)}
                   </div>
                 </li>
               ))}
@@ -167,11 +221,21 @@ export default function Review() {
             </div>
             <div className="card">
               <div className="row" style={{ justifyContent: 'space-between' }}>
-                <h2>Flagged response</h2>
+                <h2>
+                  {selected.categories.some((c) => c.flagId)
+                    ? 'Flagged response'
+                    : 'Response sent by the model'}
+                </h2>
                 <button type="button" onClick={() => setRevealed((v) => !v)} aria-expanded={revealed}>
                   {revealed ? 'Hide response' : 'Reveal response'}
                 </button>
               </div>
+              {selected.risk ? (
+                <p className="small">
+                  Safety model v{selected.risk.version}: risk <b>{Math.round(selected.risk.value * 100)}%</b>{' '}
+                  (the threshold is {Math.round(selected.risk.threshold * 100)}%)
+                </p>
+              ) : null}
               {revealed ? (
                 <div className="revealed" aria-label="Response content">
                   <Markdown text={selected.text} />
@@ -196,28 +260,28 @@ export default function Review() {
                 </div>
               ) : null}
               <input type="hidden" name="responseId" value={selected.responseId} />
-              {selected.categories.map((c) => (
-                <fieldset key={c.flagId} className="field">
+              {selected.categories.map((c, row) => (
+                <fieldset key={`${c.flagId ?? 'model'}:${c.category}`} className="field">
                   <legend>
-                    {FLAG_CATEGORY_LABELS[c.category]}: flagged {c.count}×, worst {c.worst}
+                    {c.flagId
+                      ? `${FLAG_CATEGORY_LABELS[c.category]}: flagged ${c.count}×, worst ${c.worst}`
+                      : `${FLAG_CATEGORY_LABELS[c.category]}: suggested by the model`}
+                    {c.probability !== null ? ` (model ${Math.round(c.probability * 100)}%)` : ''}
                   </legend>
-                  <input type="hidden" name="flagId" value={c.flagId} />
+                  <input type="hidden" name="row" value={row} />
+                  <input type="hidden" name={`flagId.${row}`} value={c.flagId ?? ''} />
                   <div className="checks">
                     {DECISIONS.map((d) => (
                       <label key={d.value}>
-                        <input type="radio" name={`decision.${c.flagId}`} value={d.value} required />{' '}
-                        {d.label}
+                        <input type="radio" name={`decision.${row}`} value={d.value} required />{' '}
+                        {d.value === 'dismissed' && !c.flagId ? 'Dismiss (not harmful)' : d.label}
                       </label>
                     ))}
                   </div>
                   <div className="row">
                     <label className="small">
                       Category{' '}
-                      <select
-                        name={`category.${c.flagId}`}
-                        defaultValue={c.category}
-                        style={{ width: 'auto' }}
-                      >
+                      <select name={`category.${row}`} defaultValue={c.category} style={{ width: 'auto' }}>
                         {Object.entries(FLAG_CATEGORY_LABELS).map(([value, label]) => (
                           <option key={value} value={value}>
                             {label}
@@ -227,7 +291,7 @@ export default function Review() {
                     </label>
                     <label className="small">
                       Severity{' '}
-                      <select name={`severity.${c.flagId}`} defaultValue={c.worst} style={{ width: 'auto' }}>
+                      <select name={`severity.${row}`} defaultValue={c.worst} style={{ width: 'auto' }}>
                         {Object.entries(SEVERITY_LABELS).map(([value, label]) => (
                           <option key={value} value={value}>
                             {label}
@@ -279,6 +343,17 @@ export default function Review() {
           <div className="card empty">Select a response on the left.</div>
         )}
       </div>
+      <section className="card stack" aria-labelledby="safety-model-h" id="safety-model">
+        <h2 id="safety-model-h">Safety model</h2>
+        {project && panel && counts ? (
+          <>
+            <ProjectPicker projects={projects} current={project.slug} />
+            <SafetyModels versions={panel.versions} job={panel.job} counts={counts} />
+          </>
+        ) : (
+          <p className="empty">Safety triage needs a preference project; there is none yet.</p>
+        )}
+      </section>
       <section className="card" aria-labelledby="decided-h">
         <h2 id="decided-h">Recently decided</h2>
         {decided.length === 0 ? (

@@ -8,6 +8,7 @@ import { workerData, type MessagePort } from 'node:worker_threads';
 import { createFeaturizer } from '../featurize';
 import type { FeaturizerConfig } from '../featurizer-config';
 import { toRows, type SparseRows } from '../sparse';
+import { featurizeText } from './input';
 import { classObjective } from './softmax';
 
 export type HelperRequest =
@@ -58,7 +59,7 @@ port.on('message', (request: HelperRequest) => {
       const featurizer = createFeaturizer(request.config);
       const names = new Map<number, string>();
       const rows = toRows(
-        request.texts.map((t) => featurizer.featurize('', t, names)),
+        request.texts.map((t) => featurizeText(featurizer, t, names)),
         featurizer.dim,
       );
       reply(

@@ -7,11 +7,12 @@ import type { Featurizer } from '../featurize';
 import { scoreRows, type LinearHead } from '../head';
 import type { OnnxHeadScorer } from '../onnx/session';
 import { toRows, type SparseRows } from '../sparse';
+import { featurizeText } from './input';
 
-/** Feature rows of `texts` (a classifier featurizes the text alone: there is no prompt). */
+/** Feature rows of `texts` (classifier inputs: a text, or a prompt and response, see input.ts). */
 export function textRows(featurizer: Featurizer, texts: readonly string[]): SparseRows {
   return toRows(
-    texts.map((t) => featurizer.featurize('', t)),
+    texts.map((t) => featurizeText(featurizer, t)),
     featurizer.dim,
   );
 }

@@ -14,6 +14,7 @@ import { compactColumns, selectRows, toRows, type SparseRows, type SparseVector 
 import { containers, wholeTextFolds, wholeTextSplit } from './containment';
 import { availableParallelism } from 'node:os';
 import { TrainingHelper } from './helper';
+import { featurizeText } from './input';
 import {
   classObjective,
   columns,
@@ -117,6 +118,12 @@ export interface TrainedClassifier {
   seconds: number;
   /** 2 when the helper thread took half the work (results then differ from one thread's by rounding) */
   threads: number;
+  /**
+   * The chosen λ's out-of-fold (or held-out) raw scores before temperature scaling, row-major, one
+   * column for two classes (the logit) and C otherwise, with their targets: for a caller that
+   * recalibrates (the safety heads fit Platt scaling on unweighted targets).
+   */
+  validation: { scores: Float64Array; targets: ClassTargets };
 }
 
 /**
@@ -273,12 +280,12 @@ export function trainClassifier(
       vectors = helper.featurize(
         config,
         texts,
-        (t, names) => featurizer.featurize('', t, names),
+        (t, names) => featurizeText(featurizer, t, names),
         featureNames,
       );
     else
       for (let i = 0; i < texts.length; i++) {
-        vectors.push(featurizer.featurize('', texts[i]!, featureNames));
+        vectors.push(featurizeText(featurizer, texts[i]!, featureNames));
         if ((i + 1) % 5000 === 0) progress('featurize', (i + 1) / texts.length);
       }
     const full = toRows(vectors, featurizer.dim);
@@ -441,6 +448,7 @@ export function trainClassifier(
       trainExamples: examples.length,
       seconds: (performance.now() - started) / 1000,
       threads: helper ? 2 : 1,
+      validation: { scores: best.scores, targets: validTargets },
     };
   }
 }

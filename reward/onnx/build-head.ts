@@ -10,6 +10,8 @@
  *   reward ensemble (K members):  member_scores[n, k] = scores,
  *                                 reward[n] = mean_k, spread[n] = population std_k
  *   softmax classifier (K classes): logits[n, k] = scores, probabilities[n, k] = softmax_k(logits)
+ *   multi-label classifier (K labels): label_logits[n, k] = scores,
+ *                                 label_probabilities[n, k] = sigmoid(label_logits[n, k])
  */
 import onnxProto from 'onnx-proto';
 import type { LinearHead } from '../head';
@@ -29,8 +31,12 @@ export const HEAD_IR_VERSION = 8;
 export const HEAD_INPUTS = { indices: 'indices', values: 'values' } as const;
 export const HEAD_OUTPUTS = { memberScores: 'member_scores', reward: 'reward', spread: 'spread' } as const;
 export const CLASSIFIER_OUTPUTS = { logits: 'logits', probabilities: 'probabilities' } as const;
+export const MULTILABEL_OUTPUTS = {
+  logits: 'label_logits',
+  probabilities: 'label_probabilities',
+} as const;
 
-export type HeadKind = 'ensemble' | 'softmax';
+export type HeadKind = 'ensemble' | 'softmax' | 'multilabel';
 
 /** Per kind: the graph's name, the output holding the [N, K] linear scores, and all its outputs. */
 export const HEAD_KINDS: Record<HeadKind, { graph: string; scores: string; outputs: readonly string[] }> = {
@@ -43,6 +49,11 @@ export const HEAD_KINDS: Record<HeadKind, { graph: string; scores: string; outpu
     graph: 'arbiter_text_classifier',
     scores: CLASSIFIER_OUTPUTS.logits,
     outputs: Object.values(CLASSIFIER_OUTPUTS),
+  },
+  multilabel: {
+    graph: 'arbiter_multilabel_classifier',
+    scores: MULTILABEL_OUTPUTS.logits,
+    outputs: Object.values(MULTILABEL_OUTPUTS),
   },
 };
 const WEIGHTS = 'weights';
@@ -97,6 +108,13 @@ function outputsOf(kind: HeadKind, k: number) {
       nodes: [node('Softmax', [logits], probabilities, { axis: 1 })],
     };
   }
+  if (kind === 'multilabel') {
+    const { logits, probabilities } = MULTILABEL_OUTPUTS;
+    return {
+      info: [tensorInfo(logits, FLOAT, ['N', k]), tensorInfo(probabilities, FLOAT, ['N', k])],
+      nodes: [node('Sigmoid', [logits], probabilities)],
+    };
+  }
   const { memberScores, reward, spread } = HEAD_OUTPUTS;
   return {
     info: [
@@ -119,7 +137,8 @@ function outputsOf(kind: HeadKind, k: number) {
  * Encodes `head` as an ONNX model (opset 18) with inputs `indices` int64 [N, M] and `values` float
  * [N, M]. A reward ensemble (`kind` "ensemble", the default) outputs `member_scores` [N, K],
  * `reward` [N] and `spread` [N]; a softmax classifier outputs `logits` [N, K] and `probabilities`
- * [N, K]. Weights and bias are stored bit-exactly as little-endian float32 raw_data; `metadata`
+ * [N, K]; a multi-label classifier outputs `label_logits` and `label_probabilities` (sigmoid per
+ * column) [N, K]. Weights and bias are stored bit-exactly as little-endian float32 raw_data; `metadata`
  * becomes metadata_props (sorted by key, so equal inputs always give byte-identical models).
  */
 export function buildHeadModel(
@@ -223,9 +242,12 @@ export function readHeadModel(bytes: Uint8Array): HeadModel {
   checkTensorValue(graph.input ?? [], HEAD_INPUTS.indices, INT64, 'input');
   checkTensorValue(graph.input ?? [], HEAD_INPUTS.values, FLOAT, 'input');
   // a classifier announces itself by its logits; anything else must be a complete reward ensemble
-  const kind: HeadKind = (graph.output ?? []).some((o) => o.name === CLASSIFIER_OUTPUTS.logits)
+  const outputs = new Set((graph.output ?? []).map((o) => o.name));
+  const kind: HeadKind = outputs.has(CLASSIFIER_OUTPUTS.logits)
     ? 'softmax'
-    : 'ensemble';
+    : outputs.has(MULTILABEL_OUTPUTS.logits)
+      ? 'multilabel'
+      : 'ensemble';
   for (const name of HEAD_KINDS[kind].outputs) checkTensorValue(graph.output ?? [], name, FLOAT, 'output');
 
   const init = (name: string) => {

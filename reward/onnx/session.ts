@@ -7,6 +7,7 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { rowCount, type SparseRows } from '../sparse';
 import {
   CLASSIFIER_OUTPUTS,
+  MULTILABEL_OUTPUTS,
   HEAD_INPUTS,
   HEAD_KINDS,
   HEAD_OUTPUTS,
@@ -89,8 +90,16 @@ export class OnnxHeadScorer {
 
   /** A classifier's class distribution of every row, row-major [rows][classes], from the graph's softmax. */
   async classProbabilities(rows: SparseRows, batchSize = 2048): Promise<Float64Array> {
-    if (this.kind !== 'softmax') throw new Error('this model is a reward ensemble, not a classifier');
+    if (this.kind !== 'softmax')
+      throw new Error(`this model is a ${this.kind} head, not a softmax classifier`);
     return (await this.run(rows, batchSize, [CLASSIFIER_OUTPUTS.probabilities]))[0]!;
+  }
+
+  /** A multi-label head's per-label probabilities, row-major [rows][labels], from the graph's sigmoid. */
+  async labelProbabilities(rows: SparseRows, batchSize = 2048): Promise<Float64Array> {
+    if (this.kind !== 'multilabel')
+      throw new Error(`this model is a ${this.kind} head, not a multi-label classifier`);
+    return (await this.run(rows, batchSize, [MULTILABEL_OUTPUTS.probabilities]))[0]!;
   }
 
   /** Frees the native session; the scorer must not be used afterwards. */

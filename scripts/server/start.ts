@@ -22,6 +22,12 @@ import { QUEUE_REFRESH_JOB, runQueueRefreshJob } from '../../tasks/active-learni
 import { runProjectSimulationJob, SIMULATION_JOB } from '../../tasks/active-learning/project-simulation';
 import { QUALITY_REFRESH_JOB, runQualityRefreshJob } from '../../tasks/quality/refresh';
 import { EXPORT_JOB, runExportJob } from '../../tasks/export/snapshots';
+import {
+  runSafetyScoreJob,
+  runSafetyTrainingJob,
+  SAFETY_SCORE_JOB,
+  SAFETY_TRAIN_JOB,
+} from '../../tasks/safety/training-job';
 
 /** Every kind of background job this server runs. */
 const JOB_HANDLERS: Record<string, JobHandler> = {
@@ -33,6 +39,8 @@ const JOB_HANDLERS: Record<string, JobHandler> = {
   [SIMULATION_JOB]: runProjectSimulationJob,
   [QUALITY_REFRESH_JOB]: runQualityRefreshJob,
   [EXPORT_JOB]: runExportJob,
+  [SAFETY_TRAIN_JOB]: runSafetyTrainingJob,
+  [SAFETY_SCORE_JOB]: runSafetyScoreJob,
 };
 
 export class PortInUseError extends Error {

@@ -1,7 +1,8 @@
 /** The "import" job: imports an uploaded file into a project, reporting progress as it goes. */
 import fs from 'node:fs';
 import { z } from 'zod';
-import { PermanentJobError, type JobHandler } from '../jobs';
+import { enqueueJob, PermanentJobError, type JobHandler } from '../jobs';
+import { activeSafetyModel, SAFETY_SCORE_JOB } from '../safety/scoring';
 import { createRng } from '../rng';
 import { IMPORT_FORMATS, type ImportFormat } from './formats';
 import { ImportError, importPreferences } from './preferences';
@@ -60,7 +61,17 @@ export const runImportJob: JobHandler = async (job, { db, progress, modelsDir })
             onProgress,
           });
     finished = true;
-    return { type: payload.type, ...report, skipped: report.skipped.slice(0, 50) };
+    // new responses get their pre-flags from the project's safety model, in a job of their own so a
+    // scoring failure can never undo an import
+    let safetyScoreJobId: string | null = null;
+    if (payload.type === 'preference' && (await activeSafetyModel(db, payload.projectId)))
+      safetyScoreJobId = await enqueueJob(db, {
+        kind: SAFETY_SCORE_JOB,
+        payload: { projectId: payload.projectId },
+        projectId: payload.projectId,
+        createdBy: payload.actor.userId,
+      });
+    return { type: payload.type, ...report, skipped: report.skipped.slice(0, 50), safetyScoreJobId };
   } catch (error) {
     if (error instanceof ImportError) {
       finished = true;

@@ -1,0 +1,77 @@
+/**
+ * Suggested flags on the compare screen: the categories the active safety model scores at or above
+ * the project's suggestion threshold, shown unchecked with their confidence (the annotator decides;
+ * a project can switch them off to avoid anchoring). When the judgment is submitted, what the
+ * annotator did with each suggestion is kept (flag_suggestions), so the review page can say how
+ * often people keep them.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, FlagCategory } from '../../db/schema';
+import { FLAG_CATEGORIES } from '../../db/schema';
+import { safetySettings } from './settings';
+
+export interface FlagSuggestion {
+  category: FlagCategory;
+  probability: number;
+}
+
+export interface PairSuggestions {
+  modelId: string;
+  left: FlagSuggestion[];
+  right: FlagSuggestion[];
+}
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** The suggestions for a pair's two responses, or null when the project shows none. */
+export async function suggestionsFor(
+  db: Db,
+  projectSettings: Record<string, unknown>,
+  leftId: string,
+  rightId: string,
+): Promise<PairSuggestions | null> {
+  const settings = safetySettings(projectSettings);
+  if (!settings.suggestions) return null;
+  const rows = await sql<{ response_id: string; model_id: string; categories: Record<string, number> }>`
+    select k.response_id, k.model_id, k.categories
+    from response_risks k
+    join models m on m.id = k.model_id and m.is_active and m.kind = 'safety'
+    where k.response_id in (${leftId}, ${rightId})`.execute(db);
+  if (rows.rows.length === 0) return null;
+  const of = (id: string): FlagSuggestion[] => {
+    const scores = rows.rows.find((r) => r.response_id === id)?.categories ?? {};
+    return FLAG_CATEGORIES.filter((c) => (scores[c] ?? 0) >= settings.suggestThreshold)
+      .map((category) => ({ category, probability: scores[category]! }))
+      .sort((a, b) => b.probability - a.probability);
+  };
+  return { modelId: rows.rows[0]!.model_id, left: of(leftId), right: of(rightId) };
+}
+
+/** Records, in the judgment's transaction, which suggestions the annotator kept as flags. */
+export async function recordSuggestionOutcomes(
+  trx: Transaction<Database>,
+  judgment: {
+    id: string;
+    projectSettings: Record<string, unknown>;
+    left: string;
+    right: string;
+    flags: readonly { side: 'left' | 'right'; category: string }[];
+  },
+): Promise<number> {
+  const shown = await suggestionsFor(trx, judgment.projectSettings, judgment.left, judgment.right);
+  await trx.deleteFrom('flag_suggestions').where('judgment_id', '=', judgment.id).execute();
+  if (!shown) return 0;
+  const flagged = new Set(judgment.flags.map((f) => `${f.side}:${f.category}`));
+  const rows = (['left', 'right'] as const).flatMap((side) =>
+    shown[side].map((s) => ({
+      judgment_id: judgment.id,
+      response_id: side === 'left' ? judgment.left : judgment.right,
+      category: s.category,
+      probability: s.probability,
+      model_id: shown.modelId,
+      accepted: flagged.has(`${side}:${s.category}`),
+    })),
+  );
+  if (rows.length) await trx.insertInto('flag_suggestions').values(rows).execute();
+  return rows.length;
+}
