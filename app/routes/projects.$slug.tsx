@@ -1,3 +1,4 @@
+import { safetySettings } from '../../tasks/safety/settings';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { json, redirect } from '@remix-run/node';
 import { Link, useActionData, useLoaderData } from '@remix-run/react';
@@ -53,6 +54,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       safetyMargin: Number(o.project.settings.safetyMargin ?? 2),
       sentiment: sentiment?.settings ?? null,
       activeLearning: o.activeLearning,
+      safety: o.project.type === 'preference' ? safetySettings(o.project.settings) : null,
       quality: {
         ...qualitySettings(o.project.settings),
         goldRate: o.project.gold_rate,
@@ -111,6 +113,14 @@ function settingsFrom(form: FormData) {
     consensusMethod: text('consensusMethod') as ConsensusSetting | undefined,
     qualityRefreshEvery: text('qualityRefreshEvery'),
     reliabilityWeights: check('reliabilityWeights'),
+    safetySuggestions: check('safetySuggestions'),
+    safetySuggestThreshold: text('safetySuggestThreshold'),
+    // empty: the active model's own threshold
+    safetyRiskThreshold: form.has('safetyRiskThreshold')
+      ? formString(form, 'safetyRiskThreshold').trim() || 'model'
+      : undefined,
+    safetyTargetRecall: text('safetyTargetRecall'),
+    safetyCategoryMap: text('safetyCategoryMap'),
     labelSet: text('labels')
       ?.split(',')
       .map((l) => l.trim())

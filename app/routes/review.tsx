@@ -247,7 +247,12 @@ export default function Review() {
                 </div>
               )}
             </div>
-            <Form method="post" className="card form-wide" aria-label="Review decision">
+            <Form
+              key={selected.responseId}
+              method="post"
+              className="card form-wide"
+              aria-label="Review decision"
+            >
               <h2>Decision</h2>
               {alreadyReviewed ? (
                 <p className="alert">

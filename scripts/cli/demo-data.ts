@@ -9,6 +9,7 @@ import {
   type NativeSentimentRecord,
 } from '../../tasks/records';
 import { CliError, EXIT } from './runtime';
+import { readSafetyFile, type SafetyRow } from '../../tasks/safety/files';
 
 const DEMO_DIR = path.resolve(import.meta.dirname, '..', 'demo');
 
@@ -41,4 +42,9 @@ export function loadDemoData(): { preference: NativePreferenceRecord[]; sentimen
     preference: readJsonl(path.join(DEMO_DIR, 'preference.jsonl'), NativePreferenceRecordSchema),
     sentiment: readJsonl(path.join(DEMO_DIR, 'sentiment.jsonl'), NativeSentimentRecordSchema),
   };
+}
+
+/** The demo's labelled safety rows (BeaverTails layout), read like `arbiter safety import` reads a file. */
+export function loadDemoSafety(): SafetyRow[] {
+  return readSafetyFile(path.join(DEMO_DIR, 'safety.jsonl')).rows;
 }

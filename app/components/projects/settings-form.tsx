@@ -3,6 +3,7 @@ import { Form } from '@remix-run/react';
 import { Field } from '../form';
 import { ActiveLearningFields, type ActiveLearningView } from './active-learning-fields';
 import { QualityFields, type QualityView } from './quality-fields';
+import { SafetyFields, type SafetyView } from './safety-fields';
 
 export interface ProjectSettingsView {
   type: 'preference' | 'sentiment';
@@ -21,6 +22,8 @@ export interface ProjectSettingsView {
   quality: QualityView;
   /** a preference project's selection policy; null for sentiment projects */
   activeLearning: ActiveLearningView | null;
+  /** a preference project's safety triage; null for sentiment projects */
+  safety: SafetyView | null;
   /** a sentiment project's routing settings; null for preference projects */
   sentiment: {
     autoAcceptThreshold: number;
@@ -140,6 +143,7 @@ export function SettingsForm({
             {project.activeLearning ? (
               <ActiveLearningFields settings={project.activeLearning} fieldError={fieldError} />
             ) : null}
+            {project.safety ? <SafetyFields settings={project.safety} fieldError={fieldError} /> : null}
           </>
         ) : (
           <>

@@ -139,7 +139,7 @@ export function SafetyModels({
         </span>
       </Form>
       {job ? (
-        <p className={`small ${job.status === 'failed' ? 'alert alert-error' : 'muted'}`} role="status">
+        <p className={`small ${job.status === 'failed' ? 'alert alert-error' : 'muted'}`} aria-live="polite">
           Last training {job.status}
           {busy && job.progress?.stage
             ? `: ${job.progress.stage}${typeof job.progress.fraction === 'number' && job.progress.fraction <= 1 ? ` (${pct(job.progress.fraction)})` : ''}`

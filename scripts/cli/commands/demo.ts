@@ -3,12 +3,16 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../../db/schema';
 import { isDatabaseEmpty, seedDemo, type DemoSummary } from '../../../tasks/demo';
 import { createRng } from '../../../tasks/rng';
-import { loadDemoData } from '../demo-data';
+import { loadDemoData, loadDemoSafety } from '../demo-data';
+import { seedDemoSafety } from '../../../tasks/safety/demo';
 import { action, CliError, withDb, writeReport } from '../runtime';
 
 /** Seeds the demo into `db` and returns what was created; the caller prints the logins. */
 export async function seedDemoData(db: Kysely<Database>): Promise<DemoSummary> {
-  return seedDemo(db, loadDemoData(), { rng: createRng(20261122) });
+  const summary = await seedDemo(db, loadDemoData(), { rng: createRng(20261122) });
+  // after the demo's transaction: the safety model trains in a worker and scores what was seeded
+  await seedDemoSafety(db, loadDemoSafety());
+  return summary;
 }
 
 export function printDemoLogins(summary: DemoSummary, url?: string): void {

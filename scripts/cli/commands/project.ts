@@ -163,6 +163,23 @@ export function registerProject(program: Command): void {
       'weight judgments by annotator reliability in consensus and training',
     )
     .option('--quality-refresh-every <n>', 'recompute the quality report after this many answers (≥ 10)')
+    .option(
+      '--safety-suggestions <yes|no>',
+      'preference: show the safety model’s suggested flags to annotators',
+    )
+    .option('--suggest-from <p>', 'preference: suggest a flag category from this probability (0.05–1)')
+    .option(
+      '--risk-threshold <p|model>',
+      'preference: P(unsafe) from which unflagged responses go to safety review; "model" uses the model’s',
+    )
+    .option(
+      '--target-recall <r>',
+      'preference: recall of unsafe responses a new safety model’s threshold is chosen for',
+    )
+    .option(
+      '--category-map <file>',
+      'preference: JSON map from imported safety data’s categories to flag categories',
+    )
     .action(
       action(
         async (opts: {
@@ -196,7 +213,14 @@ export function registerProject(program: Command): void {
           consensusMethod?: string;
           reliabilityWeights?: string;
           qualityRefreshEvery?: string;
+          safetySuggestions?: string;
+          suggestFrom?: string;
+          riskThreshold?: string;
+          targetRecall?: string;
+          categoryMap?: string;
         }) => {
+          if (opts.categoryMap && !fs.existsSync(opts.categoryMap))
+            throw new CliError(`No such file: ${opts.categoryMap}`);
           let guidelines: string | undefined;
           if (opts.guidelinesFile) {
             if (!fs.existsSync(opts.guidelinesFile))
@@ -238,6 +262,11 @@ export function registerProject(program: Command): void {
                 consensusMethod: opts.consensusMethod as never,
                 reliabilityWeights: opts.reliabilityWeights as never,
                 qualityRefreshEvery: opts.qualityRefreshEvery,
+                safetySuggestions: opts.safetySuggestions as never,
+                safetySuggestThreshold: opts.suggestFrom,
+                safetyRiskThreshold: opts.riskThreshold as never,
+                safetyTargetRecall: opts.targetRecall,
+                safetyCategoryMap: opts.categoryMap ? fs.readFileSync(opts.categoryMap, 'utf8') : undefined,
               },
               CLI_ACTOR,
               { modelsDir: config().modelsDir },
