@@ -192,6 +192,20 @@ export default async function globalSetup() {
       await trainProjectSafetyModel(db, { projectId: triage.id, seed: 1, actor }, null);
       // violence is 8 of 74 labelled rows: suggest from 20% (the default 50% suits larger data)
       await updateProjectSettings(db, triage.id, { safetySuggestThreshold: 0.2 }, actor);
+      // the same again, for the spec in which a lead switches suggestions off
+      const quiet = await createProject(
+        db,
+        { slug: 'e2e-safety-off', name: 'Quiet triage', type: 'preference', redundancy: 1 },
+        {},
+      );
+      await importPreferences(db, () => Readable.from([JSON.stringify(risky)]), {
+        projectId: quiet.id,
+        format: 'arbiter',
+        rng: createRng(1),
+      });
+      await importSafetyLabels(db, quiet.id, loadDemoSafety(), { source: 'demo safety.jsonl', actor });
+      await trainProjectSafetyModel(db, { projectId: quiet.id, seed: 1, actor }, null);
+      await updateProjectSettings(db, quiet.id, { safetySuggestThreshold: 0.2 }, actor);
     },
   });
   const loginsFile = path.join(dataDir, 'logins.json');

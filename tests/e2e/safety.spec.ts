@@ -58,3 +58,30 @@ test('an annotator sees a suggested flag and rejects it; a reviewer finds the un
   await expect(reviewer.getByRole('button', { name: 'Retrain the safety model' })).toBeEnabled();
   await snap(reviewer, 'review-safety-model');
 });
+
+test('a lead switches suggested flags off for a project, and annotators no longer see them', async ({
+  browser,
+}) => {
+  const lead = await browser.newPage();
+  await signIn(lead, demoLogin('lead'));
+  await lead.goto(`${BASE()}/projects/e2e-safety-off`);
+  await lead.getByText('Settings', { exact: true }).click();
+  const form = lead.getByRole('form', { name: 'Project settings' });
+  const triage = form.getByRole('group', { name: 'Safety triage' });
+  await expect(triage.getByLabel('Suggest flags from')).toHaveValue('0.2');
+  // empty means the active model's own threshold
+  await expect(triage.getByLabel('Risk threshold')).toHaveValue('');
+  await triage.getByRole('checkbox', { name: /Show the safety model.s suggested flags/ }).uncheck();
+  await snap(lead, 'settings-safety');
+  await form.getByRole('button', { name: 'Save settings' }).click();
+  await expect(lead.getByRole('status')).toContainText('Settings saved');
+
+  const annotator = await browser.newPage();
+  await signIn(annotator, demoLogin('annotator2'));
+  await annotator.goto(`${BASE()}/compare?project=e2e-safety-off`);
+  await expect(
+    annotator.getByRole('region', { name: /response$/ }).filter({ hasText: 'strike' }),
+  ).toBeVisible();
+  await expect(annotator.getByText(/^Suggested \d+%$/)).toHaveCount(0);
+  await expect(annotator.getByRole('note')).toHaveCount(0);
+});
