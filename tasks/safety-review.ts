@@ -34,16 +34,17 @@ export interface ReviewQueueItem {
 }
 
 /**
- * The active safety model's risk for each response, with the project's threshold in force: the
- * project's own setting, else the threshold the model chose for its target recall, else 0.5 (the
- * same rule as effectiveRiskThreshold in tasks/safety/settings.ts).
+ * Each project's active safety model with the risk threshold in force: the project's own setting,
+ * else the threshold the model chose for its target recall, else 0.5 (the rule of
+ * effectiveRiskThreshold in tasks/safety/settings.ts). One row per project at most, so joining
+ * response_risks to it by (model_id, risk) or (response_id, model_id) stays on an index.
  */
-const ACTIVE_RISK = sql`
-  select k.response_id, k.risk, k.categories, k.scored_at, m.version,
+const ACTIVE_MODELS = sql`
+  select m.id as model_id, m.project_id, m.version,
          coalesce((pr.settings->'safety'->>'riskThreshold')::real, (m.metrics->>'threshold')::real, 0.5) as threshold
-  from response_risks k
-  join models m on m.id = k.model_id and m.is_active and m.kind = 'safety'
-  join projects pr on pr.id = k.project_id`;
+  from models m
+  join projects pr on pr.id = m.project_id
+  where m.is_active and m.kind = 'safety'`;
 
 /** The responses awaiting review: the one definition the queue and the home page's count share. */
 function awaitingReview() {
@@ -55,14 +56,15 @@ function awaitingReview() {
       from response_flags f
       join judgments j on j.id = f.judgment_id
       group by f.response_id),
-    risk as (${ACTIVE_RISK}),
+    active as (${ACTIVE_MODELS}),
     candidates as (
       select response_id from flagged where worst >= 3 or annotators >= 2
       union
       -- the model's picks, unless the response came with an imported label (it is decided already)
-      select k.response_id from risk k
-      where k.risk >= k.threshold
-        and not exists (select 1 from response_safety_labels l where l.response_id = k.response_id))
+      select k.response_id
+      from active t
+      join response_risks k on k.model_id = t.model_id and k.risk >= t.threshold
+      where not exists (select 1 from response_safety_labels l where l.response_id = k.response_id))
     select c.response_id, q.project_id, q.messages,
            coalesce(fl.flags, 0) as flags, coalesce(fl.annotators, 0) as annotators, fl.worst,
            k.risk, fl.response_id is null as sent_by_model,
@@ -72,7 +74,8 @@ function awaitingReview() {
     join responses r on r.id = c.response_id
     join prompts q on q.id = r.prompt_id
     left join flagged fl on fl.response_id = c.response_id
-    left join risk k on k.response_id = c.response_id
+    left join active t on t.project_id = q.project_id
+    left join response_risks k on k.response_id = c.response_id and k.model_id = t.model_id
     -- settled once a reviewer confirms or dismisses; an escalation stays in the queue, marked
     where not exists (
       select 1 from safety_reviews sr where sr.response_id = c.response_id and sr.decision <> 'escalated')`;
@@ -168,9 +171,10 @@ export async function loadReviewItem(db: Kysely<Database>, responseId: string): 
   if (!response) return null;
   const riskRow = (
     await sql<{ risk: number; categories: Record<string, number>; threshold: number; version: number }>`
-      select a.risk, a.categories, a.threshold, a.version
-      from (${ACTIVE_RISK}) a
-      where a.response_id = ${responseId}`.execute(db)
+      select k.risk, k.categories, t.threshold, t.version
+      from (${ACTIVE_MODELS}) t
+      join response_risks k on k.model_id = t.model_id
+      where k.response_id = ${responseId}`.execute(db)
   ).rows[0];
   const scores = riskRow?.categories ?? {};
   const flags = await db

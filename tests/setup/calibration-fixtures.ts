@@ -76,7 +76,11 @@ export async function makeCalibrationProject(db: Kysely<Database>, seed = 7): Pr
   for (const person of people)
     for (const [i, pair] of pairs.entries()) {
       const aIsGood = pair.text.startsWith('Here is');
-      const leftIsA = rng() < 0.5;
+      // which side is shown left is drawn relative to the better response, not to A: A is whichever
+      // response has the smaller random id, so drawing it against A made Lefty's accuracy (and so
+      // its reliability weight) change from run to run
+      const leftIsGood = rng() < 0.5;
+      const leftIsA = aIsGood === leftIsGood;
       const picksA = person.lefty ? leftIsA : rng() < 0.9 ? aIsGood : !aIsGood;
       const at = new Date(
         start + Math.floor((i / pairs.length) * 21 * 86_400_000) + people.indexOf(person) * 60_000,
