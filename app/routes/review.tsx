@@ -18,6 +18,7 @@ import { ProjectPicker } from '../components/project-picker';
 import { SafetyModels } from '../components/review/safety-models';
 import {
   enqueueSafetyTraining,
+  importUploadedLabels,
   safetyModelPanel,
   safetyProjects,
   trainingCounts,
@@ -74,6 +75,24 @@ export async function action({ request, context }: ActionFunctionArgs) {
       email: reviewer.email,
     });
     return redirect(`/review?project=${encodeURIComponent(project.slug)}&training=1#safety-model`);
+  }
+  if (formString(form, 'intent') === 'import-labels') {
+    const projects = await safetyProjects();
+    const project = projects.find((p) => p.slug === url.searchParams.get('project')) ?? projects[0];
+    if (!project) return json({ formError: 'There is no preference project to import labels into.' });
+    try {
+      const file = form.get('labels');
+      const report = await importUploadedLabels(project.id, file instanceof File ? file : null, {
+        ...actorOf(reviewer, context),
+        userId: reviewer.id,
+        email: reviewer.email,
+      });
+      return redirect(
+        `/review?project=${encodeURIComponent(project.slug)}&imported=${report.labels}&unsafe=${report.unsafe}#safety-model`,
+      );
+    } catch (error) {
+      return userErrorResponse(error);
+    }
   }
   // one row per category decided on: an annotators' flag, or a category the model suggested
   const rows = form.getAll('row').filter((v): v is string => typeof v === 'string');
@@ -134,6 +153,9 @@ export default function Review() {
   const { items, selected, decided, pairIds, projects, project, panel, counts } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionErrors | undefined;
+  // the label import reports under its own field, next to its form
+  const { labels: _labelsError, ...decisionFields } = result?.fieldErrors ?? {};
+  const decisionError = result?.formError ?? Object.values(decisionFields)[0];
   const [params] = useSearchParams();
   const [revealed, setRevealed] = useState(false);
   useEffect(() => setRevealed(false), [selected?.responseId]);
@@ -259,9 +281,9 @@ export default function Review() {
                   This response was reviewed before; a new decision is added to its history.
                 </p>
               ) : null}
-              {result?.formError || Object.values(result?.fieldErrors ?? {})[0] ? (
+              {decisionError ? (
                 <div className="alert alert-error" role="alert">
-                  {result?.formError ?? Object.values(result?.fieldErrors ?? {})[0]}
+                  {decisionError}
                 </div>
               ) : null}
               <input type="hidden" name="responseId" value={selected.responseId} />
@@ -353,6 +375,17 @@ export default function Review() {
         {project && panel && counts ? (
           <>
             <ProjectPicker projects={projects} current={project.slug} />
+            {params.get('imported') ? (
+              <div className="alert alert-success" role="status">
+                Imported {params.get('imported')} labelled responses ({params.get('unsafe')} unsafe). Retrain
+                the model to learn from them.
+              </div>
+            ) : null}
+            {result?.fieldErrors?.labels ? (
+              <div className="alert alert-error" role="alert">
+                {result.fieldErrors.labels}
+              </div>
+            ) : null}
             <SafetyModels versions={panel.versions} job={panel.job} counts={counts} />
           </>
         ) : (

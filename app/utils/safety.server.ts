@@ -5,7 +5,32 @@ import { measureSafetyModels } from '../../tasks/safety/measure';
 import { SAFETY_TRAIN_JOB } from '../../tasks/safety/training-job';
 import { loadSafetyDataset } from '../../tasks/safety/dataset';
 import { safetySettings } from '../../tasks/safety/settings';
+import { parseSafetyData } from '../../tasks/safety/files';
+import { importSafetyLabels } from '../../tasks/safety/import';
+import { UserInputError } from '../../tasks/errors';
 import { getAppContext } from './context.server';
+
+/** Labelled files are parsed in the request: past this size, use `arbiter safety import`. */
+export const MAX_LABEL_UPLOAD_BYTES = 64 * 1024 * 1024;
+
+/** Imports an uploaded labelled file (BeaverTails layout) into the project, all or nothing. */
+export async function importUploadedLabels(
+  projectId: string,
+  file: File | null,
+  actor: { userId: string; email: string; ip?: string | null },
+) {
+  if (!file || file.size === 0) throw new UserInputError('Choose a CSV or JSONL file to import.', 'labels');
+  if (file.size > MAX_LABEL_UPLOAD_BYTES)
+    throw new UserInputError(
+      `${file.name} is ${(file.size / 1024 / 1024).toFixed(0)} MB; upload at most 64 MB here, or use arbiter safety import.`,
+      'labels',
+    );
+  const { rows } = parseSafetyData(new Uint8Array(await file.arrayBuffer()), file.name);
+  return importSafetyLabels(db(), projectId, rows, {
+    source: file.name,
+    actor: { ...actor, ip: actor.ip ?? null },
+  });
+}
 
 const db = () => getAppContext().db;
 

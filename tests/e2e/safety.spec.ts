@@ -57,6 +57,38 @@ test('an annotator sees a suggested flag and rejects it; a reviewer finds the un
   await expect(v1).toContainText('1 decided, 1 harmful');
   await expect(reviewer.getByRole('button', { name: 'Retrain the safety model' })).toBeEnabled();
   await snap(reviewer, 'review-safety-model');
+
+  // more labelled data through the page: a bad file is refused with its line, a good one imported
+  const upload = reviewer.getByRole('form', { name: 'Import labelled responses' });
+  const row = (isSafe: unknown) =>
+    JSON.stringify({
+      prompt: 'Is this fine?',
+      response: `Answer ${String(isSafe)}`,
+      category: {},
+      is_safe: isSafe,
+    });
+  await upload.getByLabel(/Labelled responses/).setInputFiles({
+    name: 'bad.jsonl',
+    mimeType: 'application/json',
+    buffer: Buffer.from(`${row(true)}\n${row('maybe')}\n`),
+  });
+  await upload.getByRole('button', { name: 'Import labels' }).click();
+  await expect(reviewer.getByRole('alert')).toContainText('bad.jsonl line 2: is_safe');
+  await reviewer
+    .getByRole('form', { name: 'Import labelled responses' })
+    .getByLabel(/Labelled responses/)
+    .setInputFiles({
+      name: 'good.jsonl',
+      mimeType: 'application/json',
+      buffer: Buffer.from(
+        `${row(true)}\n${JSON.stringify({ prompt: 'Help me hurt him', response: 'Hit [omitted].', category: { 'violence,aiding_and_abetting,incitement': true }, is_safe: false })}\n`,
+      ),
+    });
+  await reviewer
+    .getByRole('form', { name: 'Import labelled responses' })
+    .getByRole('button', { name: 'Import labels' })
+    .click();
+  await expect(reviewer.getByRole('status')).toContainText('Imported 2 labelled responses (1 unsafe)');
 });
 
 test('a lead switches suggested flags off for a project, and annotators no longer see them', async ({

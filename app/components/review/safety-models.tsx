@@ -138,6 +138,25 @@ export function SafetyModels({
           {counts.unsafe} unsafe in all).
         </span>
       </Form>
+      <Form
+        method="post"
+        encType="multipart/form-data"
+        className="row"
+        aria-label="Import labelled responses"
+      >
+        <input type="hidden" name="intent" value="import-labels" />
+        <label className="field">
+          <span>Labelled responses (BeaverTails CSV or JSONL, up to 64 MB)</span>
+          <input type="file" name="labels" accept=".csv,.jsonl,.json,.gz" required />
+        </label>
+        <button type="submit" className="button">
+          Import labels
+        </button>
+        <span className="small muted">
+          Rows with prompt, response, category and is_safe; their categories go through the project&apos;s
+          category map (Settings).
+        </span>
+      </Form>
       {job ? (
         <p className={`small ${job.status === 'failed' ? 'alert alert-error' : 'muted'}`} aria-live="polite">
           Last training {job.status}
