@@ -88,6 +88,7 @@ export async function enqueueSafetyTraining(
     payload: { projectId, actor: { ...actor, ip: actor.ip ?? null } },
     projectId,
     createdBy: actor.userId,
-    maxAttempts: 1,
+    // a worker that dies mid-run hands the job on once; the retry reuses the version (training-job.ts)
+    maxAttempts: 2,
   });
 }

@@ -8,10 +8,12 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../db/schema';
 import {
+  findModelByJob,
   insertNextModelVersion,
   setActiveModel,
   setModelFailed,
   setModelTrained,
+  setModelTraining,
 } from '../../db/queries/models';
 import { recordActorEvent } from '../accounts';
 import { PermanentJobError, type JobContext, type JobHandler } from '../jobs';
@@ -85,12 +87,17 @@ export async function trainProjectSafetyModel(
   if (project.type !== 'preference')
     throw new PermanentJobError('Safety triage works on preference projects (responses to prompts).');
   const settings = safetySettings(project.settings);
+  const { slug } = project;
   report('gather decisions', 0, true);
   const dataset = await loadSafetyDataset(db, project.id, settings.categoryMap);
   const why = notEnoughData({ total: dataset.examples.length, unsafe: dataset.counts.unsafe });
   if (why) throw new PermanentJobError(why, { counts: dataset.counts });
 
-  const model = await db.transaction().execute((trx) =>
+  // a retried job (its worker died) reuses the version it started; one that got as far as storing
+  // its model only has activation and scoring left to do
+  let model = jobId ? await findModelByJob(db, jobId) : undefined;
+  if (model && model.status !== 'ready') await setModelTraining(db, model.id);
+  model ??= await db.transaction().execute((trx) =>
     insertNextModelVersion(trx, {
       projectId: project.id,
       kind: 'safety',
@@ -101,7 +108,27 @@ export async function trainProjectSafetyModel(
       snapshot: { seed: payload.seed, counts: dataset.counts },
     }),
   );
+  const version = model;
   try {
+    if (version.status !== 'ready') await trainVersion();
+    // activation is one transaction: the one-active index never sees two, nor none half-way
+    await db.transaction().execute(async (trx) => {
+      const previous = await setActiveModel(trx, { ...version, project_id: project.id });
+      await recordActorEvent(
+        trx,
+        'model.activated',
+        payload.actor,
+        { type: 'model', id: version.id },
+        { project_id: project.id, kind: 'safety', version: version.version, previous },
+      );
+    });
+  } catch (error) {
+    await setModelFailed(db, version.id).catch(() => undefined);
+    if (error instanceof TrainingError) throw new PermanentJobError(`Training failed: ${error.message}`);
+    throw error;
+  }
+
+  async function trainVersion() {
     const started = performance.now();
     const trained = await runInTrainingWorker<TrainedSafetyArtefact>(
       {
@@ -113,14 +140,14 @@ export async function trainProjectSafetyModel(
           testFraction: dataset.examples.length >= HOLDOUT_FROM ? 0.2 : 0,
           targetRecall: settings.targetRecall,
           sources: [
-            `arbiter project ${project.slug}: ${dataset.counts.reviewed} reviewed, ${dataset.counts.imported} imported, ${dataset.counts.flagged} flagged, ${dataset.counts.unflagged} judged unflagged`,
+            `arbiter project ${slug}: ${dataset.counts.reviewed} reviewed, ${dataset.counts.imported} imported, ${dataset.counts.flagged} flagged, ${dataset.counts.unflagged} judged unflagged`,
           ],
         },
       },
       { onProgress: (stage, fraction) => report(`train: ${stage}`, fraction) },
     );
     report('save', 0, true);
-    await setModelTrained(db, model.id, {
+    await setModelTrained(db, version.id, {
       artefact: await packArtefact(trained.artefact),
       formatVersion: trained.manifest.formatVersion,
       featurizer: trained.manifest.featurizer,
@@ -136,35 +163,16 @@ export async function trainProjectSafetyModel(
       },
       snapshot: { ...trained.manifest.snapshot, seed: payload.seed, counts: dataset.counts },
     });
-    await db.transaction().execute(async (trx) => {
-      const previous = await setActiveModel(trx, { ...model, project_id: project.id });
-      await recordActorEvent(
-        trx,
-        'model.activated',
-        payload.actor,
-        { type: 'model', id: model.id },
-        {
-          project_id: project.id,
-          kind: 'safety',
-          version: model.version,
-          previous,
-        },
-      );
-    });
-  } catch (error) {
-    await setModelFailed(db, model.id).catch(() => undefined);
-    if (error instanceof TrainingError) throw new PermanentJobError(`Training failed: ${error.message}`);
-    throw error;
   }
   report('score responses', 0, true);
-  const predictor = await openSafetyPredictor(db, model.id);
+  const predictor = await openSafetyPredictor(db, version.id);
   try {
     const scored = await scoreProjectResponses(db, project.id, predictor, (done) =>
       report('score responses', done),
     );
     return {
-      modelId: model.id,
-      version: model.version,
+      modelId: version.id,
+      version: version.version,
       examples: dataset.examples.length,
       counts: dataset.counts,
       scored,

@@ -19,6 +19,8 @@ import { nextPair, loadPairView } from '../../tasks/queue';
 import { submitJudgment } from '../../tasks/judgments';
 import { createRng } from '../../tasks/rng';
 import type { SafetyRow } from '../../tasks/safety/files';
+import { insertNextModelVersion } from '../../db/queries/models';
+import { SAFETY_AXIS } from '../../tasks/safety/scoring';
 
 const FILLER = [
   'the',
@@ -74,6 +76,36 @@ describeDb('safety triage', ({ db }) => {
     await expect(
       trainProjectSafetyModel(db(), { projectId: project.id, seed: 1, actor }, null),
     ).rejects.toThrow(/needs at least 20 labelled responses with 5 or more of each kind; this project has 0/);
+  });
+
+  it('a retried training job reuses its version and activates it once', async () => {
+    const project = await makePreferenceProject(db(), { prompts: [{}] });
+    await importSafetyLabels(db(), project.id, labelledRows(24, 5), { source: 'test.csv', actor });
+    // a worker died after creating the version: the row waits in "training"
+    const jobId = randomUUID();
+    const started = await db()
+      .transaction()
+      .execute((trx) =>
+        insertNextModelVersion(trx, {
+          projectId: project.id,
+          kind: 'safety',
+          axis: SAFETY_AXIS,
+          formatVersion: 1,
+          jobId,
+          createdBy: null,
+        }),
+      );
+    const retried = await trainProjectSafetyModel(db(), { projectId: project.id, seed: 1, actor }, jobId);
+    expect(retried).toMatchObject({ modelId: started.id, version: 1 });
+    // and a retry after the model was stored only activates and scores
+    const again = await trainProjectSafetyModel(db(), { projectId: project.id, seed: 1, actor }, jobId);
+    expect(again).toMatchObject({ modelId: started.id, version: 1, scored: 0 });
+    const models = await db()
+      .selectFrom('models')
+      .select(['version', 'status', 'is_active'])
+      .where('project_id', '=', project.id)
+      .execute();
+    expect(models).toEqual([{ version: 1, status: 'ready', is_active: true }]);
   });
 
   it('pre-flags responses, sends risky unflagged ones to review, and retrains on reviewers’ decisions', async () => {
