@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { enqueueJob, PermanentJobError, type JobHandler } from '../jobs';
-import { activeSafetyModel, SAFETY_SCORE_JOB } from '../safety/scoring';
+import { activeSafetyModel, SAFETY_SCORE_JOB } from '../safety/active';
 import { createRng } from '../rng';
 import { IMPORT_FORMATS, type ImportFormat } from './formats';
 import { ImportError, importPreferences } from './preferences';

@@ -7,7 +7,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
-import { SAFETY_AXIS } from './scoring';
+import { SAFETY_AXIS } from './active';
 
 export interface DecisionMatch {
   decided: number;

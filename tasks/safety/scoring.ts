@@ -6,7 +6,8 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { ChatMessage, Database } from '../../db/schema';
-import { findActiveModel, findModelArtefact } from '../../db/queries/models';
+import { findModelArtefact } from '../../db/queries/models';
+import { activeSafetyModel, SAFETY_AXIS, SAFETY_SCORE_JOB } from './active';
 import { createFeaturizer } from '../../reward/featurize';
 import { loadSafetyBytes, type SafetyManifest } from '../../reward/safety/artefact';
 import type { SafetyPrediction } from '../../reward/safety/metrics';
@@ -14,10 +15,7 @@ import { predictSafetyOnnx, type PromptResponse } from '../../reward/safety/pred
 import { unpackArtefact } from '../model-artefacts';
 import { promptForSafety } from './text';
 
-/** models.axis of safety classifiers (one per project). */
-export const SAFETY_AXIS = 'harm';
-/** the job that scores responses the active model has not seen (tasks/safety/training-job.ts) */
-export const SAFETY_SCORE_JOB = 'safety-score';
+export { activeSafetyModel, SAFETY_AXIS, SAFETY_SCORE_JOB };
 
 export interface SafetyPredictor {
   modelId: string;
@@ -37,10 +35,6 @@ export async function openSafetyPredictor(db: Kysely<Database>, modelId: string)
     predict: (inputs) => predictSafetyOnnx(scorer, featurizer, manifest.labels, inputs),
     dispose: () => scorer.dispose(),
   };
-}
-
-export async function activeSafetyModel(db: Kysely<Database>, projectId: string) {
-  return findActiveModel(db, { projectId, kind: 'safety', axis: SAFETY_AXIS });
 }
 
 const PAGE = 1000;

@@ -20,7 +20,7 @@ import { submitJudgment } from '../../tasks/judgments';
 import { createRng } from '../../tasks/rng';
 import type { SafetyRow } from '../../tasks/safety/files';
 import { insertNextModelVersion } from '../../db/queries/models';
-import { SAFETY_AXIS } from '../../tasks/safety/scoring';
+import { SAFETY_AXIS } from '../../tasks/safety/active';
 
 const FILLER = [
   'the',

@@ -2,15 +2,12 @@
  * `arbiter safety train|eval`: file-based harm classifiers on labelled data in the BeaverTails
  * layout (CSV `prompt, response, category, is_safe` or JSONL with the same fields);
  * `arbiter safety import`: labelled rows into a project; `arbiter safety retrain`: a project's
- * safety model from its reviewers' decisions, exactly as the app's job trains it.
+ * safety model from its reviewers' decisions, exactly as the app's job trains it. The model code
+ * (onnxruntime, the trainer) is imported when a command runs, so `arbiter --help` and every other
+ * command start without it.
  */
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { loadSafetyDir, saveSafetyDir } from '../../../reward/safety/artefact';
-import { safetyMetrics } from '../../../reward/safety/metrics';
-import { predictSafetyOnnx } from '../../../reward/safety/predict';
-import { trainAndEvaluateSafety, truthOf } from '../../../reward/safety/run';
-import { createFeaturizer } from '../../../reward/featurize';
 import { requireProject } from '../../../tasks/projects';
 import {
   DEFAULT_BEAVERTAILS_MAP,
@@ -19,9 +16,7 @@ import {
 } from '../../../tasks/safety/category-map';
 import { safetyExamplesFromRows } from '../../../tasks/safety/file-examples';
 import { readSafetyFile, type SafetyRow } from '../../../tasks/safety/files';
-import { importSafetyLabels } from '../../../tasks/safety/import';
 import { SAFETY_DEFAULTS } from '../../../tasks/safety/settings';
-import { trainProjectSafetyModel } from '../../../tasks/safety/training-job';
 import { action, CliError, withDb, writeReport } from '../runtime';
 import { progressBar } from '../progress';
 
@@ -108,6 +103,8 @@ export function registerSafety(program: Command): void {
             console.error(
               `warning: the map does not name ${unmapped.join(', ')}; those rows count as "other"`,
             );
+          const { trainAndEvaluateSafety } = await import('../../../reward/safety/run');
+          const { saveSafetyDir } = await import('../../../reward/safety/artefact');
           const bar = progressBar('Training');
           const result = trainAndEvaluateSafety(examples, categories, {
             seed,
@@ -165,6 +162,11 @@ export function registerSafety(program: Command): void {
     .action(
       action(
         async (opts: { model: string; data: string; report: string; map?: string; threshold?: string }) => {
+          const { loadSafetyDir } = await import('../../../reward/safety/artefact');
+          const { safetyMetrics } = await import('../../../reward/safety/metrics');
+          const { predictSafetyOnnx } = await import('../../../reward/safety/predict');
+          const { truthOf } = await import('../../../reward/safety/run');
+          const { createFeaturizer } = await import('../../../reward/featurize');
           const { manifest, scorer } = await loadSafetyDir(opts.model);
           try {
             const threshold =
@@ -212,6 +214,7 @@ export function registerSafety(program: Command): void {
     .action(
       action(async (opts: { project: string; data: string }) => {
         const { rows } = readRows([opts.data]);
+        const { importSafetyLabels } = await import('../../../tasks/safety/import');
         await withDb('safety import', async ({ db }) => {
           const project = await requireProject(db, opts.project);
           const bar = progressBar('Importing');
@@ -239,6 +242,7 @@ export function registerSafety(program: Command): void {
     .action(
       action(async (opts: { project: string; seed: string; report?: string }) => {
         const seed = numberOption('--seed', opts.seed, 0, 2 ** 31 - 1, true);
+        const { trainProjectSafetyModel } = await import('../../../tasks/safety/training-job');
         await withDb('safety retrain', async ({ db }) => {
           const project = await requireProject(db, opts.project);
           const bar = progressBar('Training');
