@@ -18,7 +18,6 @@ import { ProjectPicker } from '../components/project-picker';
 import { SafetyModels } from '../components/review/safety-models';
 import {
   enqueueSafetyTraining,
-  importUploadedLabels,
   safetyModelPanel,
   safetyProjects,
   trainingCounts,
@@ -75,24 +74,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
       email: reviewer.email,
     });
     return redirect(`/review?project=${encodeURIComponent(project.slug)}&training=1#safety-model`);
-  }
-  if (formString(form, 'intent') === 'import-labels') {
-    const projects = await safetyProjects();
-    const project = projects.find((p) => p.slug === url.searchParams.get('project')) ?? projects[0];
-    if (!project) return json({ formError: 'There is no preference project to import labels into.' });
-    try {
-      const file = form.get('labels');
-      const report = await importUploadedLabels(project.id, file instanceof File ? file : null, {
-        ...actorOf(reviewer, context),
-        userId: reviewer.id,
-        email: reviewer.email,
-      });
-      return redirect(
-        `/review?project=${encodeURIComponent(project.slug)}&imported=${report.labels}&unsafe=${report.unsafe}#safety-model`,
-      );
-    } catch (error) {
-      return userErrorResponse(error);
-    }
   }
   // one row per category decided on: an annotators' flag, or a category the model suggested
   const rows = form.getAll('row').filter((v): v is string => typeof v === 'string');
@@ -153,9 +134,7 @@ export default function Review() {
   const { items, selected, decided, pairIds, projects, project, panel, counts } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionErrors | undefined;
-  // the label import reports under its own field, next to its form
-  const { labels: _labelsError, ...decisionFields } = result?.fieldErrors ?? {};
-  const decisionError = result?.formError ?? Object.values(decisionFields)[0];
+  const decisionError = result?.formError ?? Object.values(result?.fieldErrors ?? {})[0];
   const [params] = useSearchParams();
   const [revealed, setRevealed] = useState(false);
   useEffect(() => setRevealed(false), [selected?.responseId]);
@@ -381,12 +360,12 @@ export default function Review() {
                 the model to learn from them.
               </div>
             ) : null}
-            {result?.fieldErrors?.labels ? (
+            {params.get('labelError') ? (
               <div className="alert alert-error" role="alert">
-                {result.fieldErrors.labels}
+                {params.get('labelError')}
               </div>
             ) : null}
-            <SafetyModels versions={panel.versions} job={panel.job} counts={counts} />
+            <SafetyModels project={project.slug} versions={panel.versions} job={panel.job} counts={counts} />
           </>
         ) : (
           <p className="empty">Safety triage needs a preference project; there is none yet.</p>

@@ -124,3 +124,18 @@ export async function readStdin(): Promise<string> {
     .toString('utf8')
     .replace(/\r?\n$/, '');
 }
+
+/** commander's collector for a repeatable option (`--data a --data b`). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** A numeric option in [min, max] (whole when `integer`), or a CliError naming the option. */
+export function numberOption(name: string, value: string, min: number, max: number, integer = false): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n)))
+    throw new CliError(
+      `${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}; got "${value}".`,
+    );
+  return n;
+}

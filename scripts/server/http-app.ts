@@ -12,7 +12,7 @@ import type { AppConfig } from '../../app/utils/env.server';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** routes that accept file uploads (larger body limit) */
-const UPLOAD_PATH = /^\/projects\/[a-z0-9-]+\/import$/;
+const UPLOAD_PATH = /^\/projects\/[a-z0-9-]+\/import$|^\/review\/labels$/;
 
 export interface HttpAppOptions {
   /** the server build, or a function returning the current one (dev rebuilds) */

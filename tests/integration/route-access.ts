@@ -41,6 +41,7 @@ export const ROUTE_ACCESS: Record<string, RouteCase> = {
     path: '/items/:itemId',
   },
   'routes/review': { rule: { kind: 'roles', roles: ['safety_reviewer'] }, path: '/review' },
+  'routes/review_.labels': { rule: { kind: 'post-only' }, path: '/review/labels' },
   'routes/adjudicate': { rule: { kind: 'roles', roles: ['lead', 'safety_reviewer'] }, path: '/adjudicate' },
   'routes/calibration': { rule: { kind: 'roles', roles: ['lead'] }, path: '/calibration' },
   'routes/calibration_.$annotatorId': {

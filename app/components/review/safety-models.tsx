@@ -4,28 +4,11 @@
  * suggestions, its held-out numbers from training, and the retrain button with the job's progress.
  */
 import { Form } from '@remix-run/react';
+import type { SafetyModelMeasurement } from '../../../tasks/safety/measure';
 import { formatDateTime } from '../../utils/format';
 
-export interface SafetyVersionView {
-  modelId: string;
-  version: number;
-  isActive: boolean;
-  createdAt: string;
-  threshold: number;
-  scored: number;
-  reviewLoad: number | null;
-  live: { decided: number; harmful: number; precision: number | null; recall: number | null };
-  all: { decided: number; harmful: number; precision: number | null; recall: number | null };
-  suggestions: { shown: number; accepted: number };
-  heldOut: {
-    accuracy: number;
-    auc: number | null;
-    recall: number | null;
-    reviewLoad: number;
-    n: number;
-  } | null;
-  examples: number | null;
-}
+/** A version as the loader sends it (dates as ISO strings). */
+export type SafetyVersionView = Omit<SafetyModelMeasurement, 'createdAt'> & { createdAt: string };
 
 export interface SafetyJobView {
   status: string;
@@ -50,10 +33,13 @@ function Match({ m }: { m: SafetyVersionView['live'] }) {
 }
 
 export function SafetyModels({
+  project,
   versions,
   job,
   counts,
 }: {
+  /** the project's slug (where the label upload goes) */
+  project: string;
   versions: SafetyVersionView[];
   job: SafetyJobView | null;
   counts: { reviewed: number; imported: number; flagged: number; unflagged: number; unsafe: number };
@@ -140,11 +126,11 @@ export function SafetyModels({
       </Form>
       <Form
         method="post"
+        action={`/review/labels?project=${encodeURIComponent(project)}`}
         encType="multipart/form-data"
         className="row"
         aria-label="Import labelled responses"
       >
-        <input type="hidden" name="intent" value="import-labels" />
         <label className="field">
           <span>Labelled responses (BeaverTails CSV or JSONL, up to 64 MB)</span>
           <input type="file" name="labels" accept=".csv,.jsonl,.json,.gz" required />

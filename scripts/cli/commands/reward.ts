@@ -13,7 +13,7 @@ import { crossValidate } from '../../../reward/cross-validate';
 import { scorePairsOnnx, toPredictions } from '../../../reward/predict';
 import { accuracyByUncertainty, pairMetrics } from '../../../reward/metrics';
 import type { TrainingPair } from '../../../reward/dataset';
-import { action, CliError, writeReport } from '../runtime';
+import { action, CliError, collect, numberOption, writeReport } from '../runtime';
 import { progressBar } from '../progress';
 import fs from 'node:fs';
 import { createGzip } from 'node:zlib';
@@ -22,16 +22,8 @@ import { Readable } from 'node:stream';
 
 const AXES = ['helpfulness', 'safety'] as const;
 
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-function intOption(name: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new CliError(`${name} must be an integer from ${min} to ${max}; got "${value}".`);
-  return n;
-}
+const intOption = (name: string, value: string, min: number, max: number) =>
+  numberOption(name, value, min, max, true);
 
 function axisOption(value: string): RewardAxis {
   if (!(AXES as readonly string[]).includes(value))

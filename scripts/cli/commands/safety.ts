@@ -17,21 +17,8 @@ import {
 import { safetyExamplesFromRows } from '../../../tasks/safety/file-examples';
 import { readSafetyFile, type SafetyRow } from '../../../tasks/safety/files';
 import { SAFETY_DEFAULTS } from '../../../tasks/safety/settings';
-import { action, CliError, withDb, writeReport } from '../runtime';
+import { action, CliError, collect, numberOption, withDb, writeReport } from '../runtime';
 import { progressBar } from '../progress';
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-function numberOption(name: string, value: string, min: number, max: number, integer = false): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n)))
-    throw new CliError(
-      `${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}; got "${value}".`,
-    );
-  return n;
-}
 
 function readMap(file: string | undefined): CategoryMap {
   if (!file) return DEFAULT_BEAVERTAILS_MAP;

@@ -19,26 +19,13 @@ import { requireProject } from '../../../tasks/projects';
 import { labelsOf, readSentimentFile, toExamples } from '../../../tasks/sentiment-files';
 import { ACTIVATE_CHOICES, runCycleNow } from '../../../tasks/sentiment-cycle';
 import { SENTIMENT_DEFAULTS } from '../../../tasks/sentiment-settings';
-import { action, CliError, config, withDb, writeReport } from '../runtime';
+import { action, CliError, collect, numberOption, config, withDb, writeReport } from '../runtime';
 import { progressBar } from '../progress';
 
 interface ColumnOptions {
   textCol?: string;
   labelCol?: string;
   labelMap?: string;
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-function numberOption(name: string, value: string, min: number, max: number, integer = false): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n)))
-    throw new CliError(
-      `${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}; got "${value}".`,
-    );
-  return n;
 }
 
 function columns(command: Command): Command {
