@@ -122,6 +122,11 @@ async function openPostgres(config: Extract<DbConfig, { kind: 'postgres' }>): Pr
   // An idle client losing its server (PostgreSQL restarted) must not crash the process;
   // the pool drops that client and the next query reconnects.
   pool.on('error', () => undefined);
+  // A client that is checked out (between the statements of a transaction, say) when its server
+  // goes away emits 'error' with no pool listener attached, which would crash the process. The
+  // statement in flight rejects on its own, and a client that is no longer queryable is dropped
+  // when released, so here the error only needs a listener.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     const client = await pool.connect();
     client.release();

@@ -6,7 +6,14 @@
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import { claimJob, finishJob, insertJob, setJobProgress, type JobRow } from '../db/queries/jobs';
+import {
+  claimJob,
+  finishJob,
+  insertJob,
+  renewJobLease,
+  setJobProgress,
+  type JobRow,
+} from '../db/queries/jobs';
 
 export class PermanentJobError extends Error {
   constructor(
@@ -96,6 +103,16 @@ async function runOne(
   modelsDir: string | null,
 ) {
   let lastWrite = 0;
+  // The lease is renewed on a timer as well as with progress: a handler that reports rarely (one
+  // long statement) must not look dead, or a second worker would claim the job and run it twice.
+  // A worker that really dies stops renewing, and the job is claimed again once the lease ends.
+  const heartbeat = setInterval(
+    () => {
+      renewJobLease(db, job.id, worker, new Date(Date.now() + leaseMs)).catch(() => undefined);
+    },
+    Math.max(250, Math.floor(leaseMs / 3)),
+  );
+  heartbeat.unref();
   const context: JobContext = {
     db,
     modelsDir,
@@ -131,5 +148,7 @@ async function runOne(
     ).catch((finishError: Error) =>
       log(`jobs: cannot record the failure of ${job.id}: ${finishError.message}`),
     );
+  } finally {
+    clearInterval(heartbeat);
   }
 }

@@ -8,7 +8,7 @@ import { recordSuggestionOutcomes } from './safety/suggestions';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 import { lockAssignment } from '../db/queries/queue';
-import { UserInputError } from './errors';
+import { requireId, UserInputError } from './errors';
 import { scheduleQueueRefresh } from './active-learning/refresh';
 import { scheduleQualityRefresh } from './quality/refresh';
 import { promptExcerpt } from './content';
@@ -21,6 +21,23 @@ import {
 
 /** How long after submitting an annotator may still edit a judgment. */
 export const EDIT_WINDOW_MS = 7 * 86_400_000;
+
+/**
+ * Whether the refresh jobs are due is checked after a judgment at most this often per project and
+ * process: the check costs six reads, and under load it would run dozens of times a second to
+ * learn the same thing. A refresh is queued at most this much (and one judgment) later.
+ */
+const REFRESH_CHECK_MS = 1000;
+const refreshCheckedAt = new Map<string, number>();
+
+async function scheduleRefreshes(db: Kysely<Database>, projectId: string): Promise<void> {
+  const now = Date.now();
+  if (now - (refreshCheckedAt.get(projectId) ?? -Infinity) < REFRESH_CHECK_MS) return;
+  refreshCheckedAt.set(projectId, now);
+  if (refreshCheckedAt.size > 10_000) refreshCheckedAt.clear();
+  await scheduleQueueRefresh(db, projectId);
+  await scheduleQualityRefresh(db, projectId);
+}
 
 function invalid(error: { issues: { path: PropertyKey[]; message: string }[] }): never {
   const issue = error.issues[0]!;
@@ -197,10 +214,7 @@ export async function submitJudgment(
     return { judgmentId, duplicate: false };
   });
   // after the commit: the judgment is safe whatever scheduling does (it never throws)
-  if (projectId) {
-    await scheduleQueueRefresh(db, projectId);
-    await scheduleQualityRefresh(db, projectId);
-  }
+  if (projectId) await scheduleRefreshes(db, projectId);
   return result;
 }
 
@@ -215,6 +229,7 @@ export async function editJudgment(
   input: unknown,
   now = new Date(),
 ): Promise<{ revision: number }> {
+  requireId(judgmentId, 'judgmentId', 'judgment of yours');
   const parsed = JudgmentFieldsSchema.safeParse(input);
   if (!parsed.success) invalid(parsed.error);
   const fields = parsed.data;

@@ -45,6 +45,7 @@ const EnvSchema = z.object({
   ARBITER_UPLOAD_DIR: optionalString,
   ARBITER_MODELS_DIR: z.string().default('./models'),
   ARBITER_WORKER: z.enum(['on', 'off']).default('on'),
+  ARBITER_JOB_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
   ARBITER_LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   ARBITER_LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   ARBITER_LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
@@ -70,6 +71,8 @@ export interface AppConfig {
   modelsDir: string;
   /** whether this process runs background jobs */
   worker: boolean;
+  /** how long a job stays claimed without a heartbeat: a dead worker's job is retried after this */
+  jobLeaseSeconds: number;
   loginLimits: { windowMinutes: number; maxFailuresPerAccount: number; maxFailuresPerAddress: number };
   debug: boolean;
 }
@@ -115,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     uploadDir: path.resolve(e.ARBITER_UPLOAD_DIR ?? path.join(dataDir, 'uploads')),
     modelsDir: path.resolve(e.ARBITER_MODELS_DIR),
     worker: e.ARBITER_WORKER === 'on',
+    jobLeaseSeconds: e.ARBITER_JOB_LEASE_SECONDS,
     loginLimits: {
       windowMinutes: e.ARBITER_LOGIN_WINDOW_MINUTES,
       maxFailuresPerAccount: e.ARBITER_LOGIN_MAX_FAILURES_PER_ACCOUNT,

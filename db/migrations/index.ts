@@ -13,6 +13,7 @@ import * as activeLearning from './2026_12_01_1700_active_learning';
 import * as quality from './2026_12_01_1900_quality';
 import * as exportSnapshots from './2026_12_01_2100_export_snapshots';
 import * as safetyTriage from './2026_12_02_0900_safety_triage';
+import * as queueOrderIndex from './2026_12_03_0900_queue_order_index';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22_0900_initial': initial,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_01_1900_quality': quality,
   '2026_12_01_2100_export_snapshots': exportSnapshots,
   '2026_12_02_0900_safety_triage': safetyTriage,
+  '2026_12_03_0900_queue_order_index': queueOrderIndex,
 };

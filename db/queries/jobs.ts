@@ -113,6 +113,23 @@ export async function claimJob(
   return claimed.rows[0];
 }
 
+/** Extends the lease of a job this worker runs; false when the job is no longer this worker's. */
+export async function renewJobLease(
+  db: Kysely<Database>,
+  id: string,
+  worker: string,
+  leaseUntil: Date,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ locked_until: leaseUntil })
+    .where('id', '=', id)
+    .where('locked_by', '=', worker)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 /** Records progress and renews the lease; false when the job is no longer this worker's. */
 export async function setJobProgress(
   db: Kysely<Database>,

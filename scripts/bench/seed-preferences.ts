@@ -95,6 +95,74 @@ export interface PreferenceSeedResult {
   plantedAnnotatorId: string;
 }
 
+type Step = (label: string, statement: () => Promise<unknown>) => Promise<void>;
+
+/**
+ * Inserts `prompts` prompts with three responses each (of varied length; m3 tends to be longer)
+ * and up to two pairs per prompt (m1–m2, m2–m3) until `pairs` pairs exist: open, unjudged,
+ * candidates for the queue, in a random order. Set-based SQL; `step` times each statement. The
+ * caller seeds random() (setseed) when it wants the same order every run.
+ */
+async function insertOpenPairs(
+  db: Kysely<Database>,
+  pid: string,
+  sizes: { prompts: number; pairs: number },
+  step: Step,
+): Promise<void> {
+  await step('prompts', () =>
+    sql`insert into prompts (project_id, messages, content_hash)
+      select ${pid}, jsonb_build_array(jsonb_build_object('role', 'user', 'content',
+               'Question ' || g || ': how do ' || md5(g::text) || ' and ' || md5((g * 7)::text) || ' compare?')),
+             'prompt-' || g
+      from generate_series(1, ${sizes.prompts}::int) g`.execute(db),
+  );
+  await step('responses', () =>
+    sql`insert into responses (prompt_id, model, text, content_hash)
+      select p.id, 'm' || m, 'Answer from m' || m || ': ' ||
+             repeat(md5(p.content_hash || m) || ' ', 1 + abs(hashtext(p.content_hash || m)) % 14 + (m / 3) * 4),
+             md5(p.content_hash || m)
+      from prompts p cross join generate_series(1, 3) m
+      where p.project_id = ${pid}`.execute(db),
+  );
+  await step('pairs', () =>
+    // a random priority each, as an import's default (random) selection policy leaves them
+    sql`insert into pairs (project_id, prompt_id, response_a_id, response_b_id, priority)
+      select ${pid}, prompt_id, a, b, random() from (
+        select x.prompt_id, x.id as a, y.id as b, 1 as k from responses x
+          join responses y on y.prompt_id = x.prompt_id and y.model = 'm2' where x.model = 'm1'
+        union all
+        select x.prompt_id, x.id, y.id, 2 from responses x
+          join responses y on y.prompt_id = x.prompt_id and y.model = 'm3' where x.model = 'm2') t
+      order by prompt_id, k
+      limit ${sizes.pairs}::int`.execute(db),
+  );
+}
+
+/**
+ * Fills the (empty) preference project `projectId` with `pairs` open candidate pairs (two per
+ * prompt) and nothing else: what the load benchmark serves. VACUUM ANALYZE at the end.
+ */
+export async function seedOpenPairs(
+  db: Kysely<Database>,
+  projectId: string,
+  pairs: number,
+  log: (line: string) => void = () => undefined,
+): Promise<{ steps: Record<string, number>; seconds: number }> {
+  const steps: Record<string, number> = {};
+  const step: Step = async (label, statement) => {
+    const t = performance.now();
+    await statement();
+    steps[label] = Math.round((performance.now() - t) / 10) / 100;
+    log(`  ${label}: ${steps[label]} s`);
+  };
+  const start = performance.now();
+  log(`seeding ${pairs} open pairs…`);
+  await sql`select setseed(0.42)`.execute(db);
+  await insertOpenPairs(db, projectId, { prompts: Math.ceil(pairs / 2), pairs }, step);
+  await step('vacuum analyze', () => sql`vacuum analyze`.execute(db));
+  return { steps, seconds: (performance.now() - start) / 1000 };
+}
+
 /**
  * Fills the (empty) preference project `projectId` as `plan` says. Statements run for minutes at
  * a million judgments: open the database without a statement timeout.
@@ -113,7 +181,7 @@ export async function seedPreferences(
   // the judges of a pair are annotators s, s+st, s+2st, s+3st (and the skipper s+c·st), mod N: distinct while 4·st < N
   const maxStride = Math.floor((annotatorCount - 1) / 4);
   const steps: Record<string, number> = {};
-  const step = async (label: string, statement: () => Promise<unknown>) => {
+  const step: Step = async (label, statement) => {
     const t = performance.now();
     await statement();
     steps[label] = Math.round((performance.now() - t) / 10) / 100;
@@ -138,32 +206,8 @@ export async function seedPreferences(
             where email like 'annotator-%@bench.local') u`.execute(db);
     await sql`create unique index on bench_annotators (idx)`.execute(db);
   });
-  await step('prompts', () =>
-    sql`insert into prompts (project_id, messages, content_hash)
-      select ${pid}, jsonb_build_array(jsonb_build_object('role', 'user', 'content',
-               'Question ' || g || ': how do ' || md5(g::text) || ' and ' || md5((g * 7)::text) || ' compare?')),
-             'prompt-' || g
-      from generate_series(1, ${plan.prompts}::int) g`.execute(db),
-  );
-  // three responses per prompt, of varied length (m3 tends to be longer)
-  await step('responses', () =>
-    sql`insert into responses (prompt_id, model, text, content_hash)
-      select p.id, 'm' || m, 'Answer from m' || m || ': ' ||
-             repeat(md5(p.content_hash || m) || ' ', 1 + abs(hashtext(p.content_hash || m)) % 14 + (m / 3) * 4),
-             md5(p.content_hash || m)
-      from prompts p cross join generate_series(1, 3) m
-      where p.project_id = ${pid}`.execute(db),
-  );
-  await step('pairs', async () => {
-    await sql`insert into pairs (project_id, prompt_id, response_a_id, response_b_id)
-      select ${pid}, prompt_id, a, b from (
-        select x.prompt_id, x.id as a, y.id as b, 1 as k from responses x
-          join responses y on y.prompt_id = x.prompt_id and y.model = 'm2' where x.model = 'm1'
-        union all
-        select x.prompt_id, x.id, y.id, 2 from responses x
-          join responses y on y.prompt_id = x.prompt_id and y.model = 'm3' where x.model = 'm2') t
-      order by prompt_id, k
-      limit ${pairCount}::int`.execute(db);
+  await insertOpenPairs(db, pid, { prompts: plan.prompts, pairs: pairCount }, step);
+  await step('pair plan', async () => {
     // the plan of each pair: its judges (s + k·st mod N), how many (3, or 4 for `extra` of them),
     // gold (every 20th), and a hidden truth (A or B better; a few ties, never on gold)
     await sql`create unlogged table bench_pairs as

@@ -135,7 +135,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   const stopWorker =
     (options.worker ?? config.worker)
-      ? startWorker(handle.db, { handlers: JOB_HANDLERS, log, modelsDir: config.modelsDir })
+      ? startWorker(handle.db, {
+          handlers: JOB_HANDLERS,
+          log,
+          modelsDir: config.modelsDir,
+          leaseMs: config.jobLeaseSeconds * 1000,
+        })
       : async () => undefined;
 
   let watcher: fs.FSWatcher | undefined;

@@ -1,0 +1,260 @@
+/**
+ * Load benchmark: a preference project with N open candidate pairs on PostgreSQL, the built server
+ * started as its own process (or several, behind a round-robin client), and simulated annotators
+ * signed in with real sessions doing what the compare screen does: next pair → think time →
+ * submit. Then the baseline in the same run: the same queue and judgment functions called
+ * directly through pg at the same concurrency and think time. It ends with an audit: every
+ * acknowledged submission stored exactly once, no pair over its redundancy.
+ *
+ *   npm run bench:serve -- --annotators 100 --pairs 1000000 --seconds 60 [--processes 2]
+ *                          [--think-ms 1000] [--warmup 5] [--seed 1] [--report reports/serve.json]
+ *
+ * PostgreSQL comes from BENCH_DATABASE_URL (a server URL; a fresh database is created and dropped
+ * at the end). The server build must exist (`NODE_ENV=production npx remix build`).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { openDb } from '../../db/client';
+import { migrateToLatest } from '../../db/migrate';
+import { createUser } from '../../tasks/accounts';
+import { TEST_SCRYPT } from '../../tasks/passwords';
+import { createProject } from '../../tasks/projects';
+import { latencyStats, runAnnotators, type LoadResult } from './load/annotators';
+import { directOps } from './load/direct-ops';
+import { httpOps, SessionClient } from './load/http-ops';
+import { checkIntegrity } from './load/integrity';
+import { spawnServer, type ServerProcess } from './load/server-process';
+import { seedOpenPairs } from './seed-preferences';
+
+const { values } = parseArgs({
+  options: {
+    annotators: { type: 'string', default: '100' },
+    pairs: { type: 'string', default: '1000000' },
+    seconds: { type: 'string', default: '60' },
+    processes: { type: 'string', default: '1' },
+    'think-ms': { type: 'string', default: '1000' },
+    warmup: { type: 'string', default: '5' },
+    'pool-size': { type: 'string', default: '10' },
+    seed: { type: 'string', default: '1' },
+    report: { type: 'string', default: 'reports/serve.json' },
+  },
+});
+const whole = (name: string, min: number) => {
+  const n = Number(values[name as keyof typeof values]);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}`);
+  return n;
+};
+const annotatorCount = whole('annotators', 1);
+const pairCount = whole('pairs', 10);
+const seconds = whole('seconds', 1);
+const processes = whole('processes', 1);
+const thinkMs = whole('think-ms', 0);
+const warmup = whole('warmup', 0);
+const poolSize = whole('pool-size', 1);
+const seed = whole('seed', 0);
+if (warmup >= seconds) throw new Error('--warmup must be shorter than --seconds');
+const TARGET_P99_MS = 50;
+const TARGET_RATIO = 3;
+const SLUG = 'bench-serve';
+const PASSWORD = 'serve bench passphrase 42';
+const SESSION_SECRET = 'bench-serve-session-secret-0123456789abcdef';
+const log = (line: string) => console.error(line);
+
+const buildPath = path.resolve(import.meta.dirname, '..', '..', 'build', 'index.js');
+if (!fs.existsSync(buildPath) || fs.readFileSync(buildPath, 'utf8').includes('react/jsx-dev-runtime'))
+  throw new Error('No production server build: run `NODE_ENV=production npx remix build` first.');
+
+const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const name = `arbiter_bench_serve_${process.pid}`;
+const admin = new pg.Client({ connectionString: serverUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${name}`);
+const url = new URL(serverUrl);
+url.pathname = `/${name}`;
+const dbUrl = url.toString();
+const servers: ServerProcess[] = [];
+// no statement timeout for the bulk load; the baseline pool below has the app's settings
+const setup = await openDb({ kind: 'postgres', url: dbUrl, statementTimeoutMs: 0 });
+const wallStart = performance.now();
+try {
+  const db = setup.db;
+  await migrateToLatest(db);
+  const project = await createProject(
+    db,
+    { slug: SLUG, name: 'Bench serve', type: 'preference', redundancy: 3 },
+    {},
+  );
+  const seeded = await seedOpenPairs(db, project.id, pairCount, log);
+  log(`creating ${2 * annotatorCount} annotators…`);
+  const makeAnnotators = async (group: string) => {
+    const out = [];
+    for (let i = 0; i < annotatorCount; i++) {
+      out.push(
+        await createUser(
+          db,
+          {
+            email: `${group}-${String(i).padStart(4, '0')}@bench.local`,
+            displayName: `${group} ${i}`,
+            roles: ['annotator'],
+            password: PASSWORD,
+          },
+          {},
+          TEST_SCRYPT,
+        ),
+      );
+    }
+    return out;
+  };
+  const httpAnnotators = await makeAnnotators('http');
+  const directAnnotators = await makeAnnotators('direct');
+
+  // ---- 1. over HTTP: the built server(s), each its own process with the app's pool ----
+  log(`starting ${processes} server process(es)…`);
+  const env = {
+    DATABASE_URL: dbUrl,
+    SESSION_SECRET,
+    ARBITER_WORKER: 'off',
+    ARBITER_PG_POOL_SIZE: String(poolSize),
+    ARBITER_LOGIN_MAX_FAILURES_PER_ADDRESS: '100000',
+  };
+  for (let i = 0; i < processes; i++) servers.push(await spawnServer({ env }));
+  const bases = servers.map((s) => s.url);
+  log(`signing in ${annotatorCount} annotators…`);
+  const clients = httpAnnotators.map(() => new SessionClient(bases));
+  for (let i = 0; i < clients.length; i++) await clients[i]!.login(httpAnnotators[i]!.email, PASSWORD);
+  const think: [number, number] = [thinkMs * 0.5, thinkMs * 1.5];
+  const phase = async (label: string, ops: Parameters<typeof runAnnotators>[0]) => {
+    log(`${label}: ${annotatorCount} annotators for ${seconds} s (think ${think[0]}–${think[1]} ms)…`);
+    const began = Date.now();
+    const result = await runAnnotators(ops, {
+      deadline: began + seconds * 1000,
+      recordFrom: began + warmup * 1000,
+      thinkMs: think,
+      seed,
+    });
+    log(`  ${result.acknowledged.length} judgments acknowledged, ${sum(result.errors)} errors`);
+    return result;
+  };
+  const http = await phase(
+    'http',
+    clients.map((c) => httpOps(c, SLUG)),
+  );
+  const serverRss = await Promise.all(servers.map((s) => rssOf(s.pid())));
+  for (const s of servers) await s.kill('SIGTERM');
+
+  // ---- 2. the baseline: the same functions through pg, same concurrency, same pool size in all ----
+  const direct = await openDb({ kind: 'postgres', url: dbUrl, poolSize: poolSize * processes });
+  let baseline: LoadResult;
+  try {
+    baseline = await phase(
+      'direct',
+      directAnnotators.map((a) => directOps(direct.db, a, SLUG)),
+    );
+  } finally {
+    await direct.close();
+  }
+
+  // ---- 3. audit ----
+  const integrity = await checkIntegrity(db, project.id, [...http.acknowledged, ...baseline.acknowledged]);
+  const summary = (r: LoadResult) => ({
+    judgmentsPerSecond: round(r.acknowledged.length / ((r.endedAt - r.startedAt) / 1000), 1),
+    acknowledged: r.acknowledged.length,
+    unacknowledged: r.unacknowledged.length,
+    nextPair: latencyStats(r.nextPairMs),
+    submit: latencyStats(r.submitMs),
+    errors: sum(r.errors),
+    errorKinds: r.errors,
+    rejected: r.rejected,
+    empty: r.empty,
+    slowestMs: round(r.slowestMs, 1),
+  });
+  const httpSummary = summary(http);
+  const baseSummary = summary(baseline);
+  const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 2) : null);
+  const ratios = {
+    nextPairP99: ratio(httpSummary.nextPair.p99, baseSummary.nextPair.p99),
+    submitP99: ratio(httpSummary.submit.p99, baseSummary.submit.p99),
+  };
+  const targets = {
+    nextPairP99: httpSummary.nextPair.p99 <= TARGET_P99_MS,
+    submitP99: httpSummary.submit.p99 <= TARGET_P99_MS,
+    zeroErrors: httpSummary.errors === 0 && baseSummary.errors === 0,
+    withinRatio: (ratios.nextPairP99 ?? 0) <= TARGET_RATIO && (ratios.submitP99 ?? 0) <= TARGET_RATIO,
+    integrity: integrity.ok,
+  };
+  const report = {
+    benchmark: 'serve',
+    date: new Date().toISOString(),
+    command: `npm run bench:serve -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+      node: process.version,
+      postgres: (await admin.query('show server_version')).rows[0].server_version as string,
+    },
+    setup: {
+      annotators: annotatorCount,
+      pairs: pairCount,
+      redundancy: 3,
+      seconds,
+      warmupSeconds: warmup,
+      processes,
+      poolSizePerProcess: poolSize,
+      thinkMs: think,
+      seed,
+      seedSeconds: round(seeded.seconds, 1),
+      seedSteps: seeded.steps,
+      workerInServer: false,
+      serverRssMB: serverRss,
+    },
+    http: httpSummary,
+    direct: baseSummary,
+    ratios,
+    integrity,
+    targets: { p99Ms: TARGET_P99_MS, ratio: TARGET_RATIO, met: targets },
+    wallSeconds: round((performance.now() - wallStart) / 1000, 1),
+  };
+  fs.mkdirSync(path.dirname(path.resolve(values.report!)), { recursive: true });
+  fs.writeFileSync(values.report!, JSON.stringify(report, null, 2) + '\n');
+  log(
+    `http   next p50/p95/p99 ${fmt(httpSummary.nextPair)}  submit ${fmt(httpSummary.submit)}  ${httpSummary.judgmentsPerSecond}/s`,
+  );
+  log(
+    `direct next p50/p95/p99 ${fmt(baseSummary.nextPair)}  submit ${fmt(baseSummary.submit)}  ${baseSummary.judgmentsPerSecond}/s`,
+  );
+  log(
+    `ratio p99 next ${ratios.nextPairP99}× submit ${ratios.submitP99}×; integrity ${JSON.stringify(integrity)}`,
+  );
+  log(`report: ${values.report}`);
+  if (!integrity.ok) process.exitCode = 1;
+} finally {
+  for (const s of servers) await s.kill('SIGKILL').catch(() => undefined);
+  await setup.close();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+}
+
+function sum(map: Record<string, number>): number {
+  return Object.values(map).reduce((a, b) => a + b, 0);
+}
+function round(x: number, digits: number): number {
+  return Math.round(x * 10 ** digits) / 10 ** digits;
+}
+function fmt(s: { p50: number; p95: number; p99: number }): string {
+  return `${s.p50}/${s.p95}/${s.p99} ms`;
+}
+/** A process's resident memory in MB, from /proc (Linux), or null. */
+async function rssOf(pid: number | undefined): Promise<number | null> {
+  if (!pid) return null;
+  try {
+    const status = await fs.promises.readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    return Number.isFinite(kb) ? Math.round(kb / 1024) : null;
+  } catch {
+    return null;
+  }
+}
