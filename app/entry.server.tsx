@@ -1,12 +1,24 @@
 import { PassThrough } from 'node:stream';
-import type { AppLoadContext, EntryContext } from '@remix-run/node';
+import type { ActionFunctionArgs, AppLoadContext, EntryContext, LoaderFunctionArgs } from '@remix-run/node';
 import { createReadableStreamFromReadable } from '@remix-run/node';
-import { RemixServer } from '@remix-run/react';
+import { isRouteErrorResponse, RemixServer } from '@remix-run/react';
 import { isbot } from 'isbot';
 import { renderToPipeableStream } from 'react-dom/server';
 import { NonceProvider } from './components/nonce';
 
 const ABORT_DELAY = 5_000;
+
+/**
+ * Logs server errors. Remix's default also logs its own 4xx answers with a stack trace (a POST to
+ * a page without a form is a 405): those are the caller's mistake, answered with the status, and
+ * would bury real failures in the log. Requests the browser abandoned are not errors either.
+ */
+export function handleError(error: unknown, { request }: LoaderFunctionArgs | ActionFunctionArgs) {
+  if (request.signal.aborted) return;
+  if (!isRouteErrorResponse(error)) console.error(error);
+  // Remix keeps the underlying Error of its own error responses on a private field
+  else if (error.status >= 500) console.error((error as { error?: unknown }).error ?? error);
+}
 
 export default function handleRequest(
   request: Request,

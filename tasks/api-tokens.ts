@@ -9,7 +9,7 @@ import type { Database } from '../db/schema';
 import { insertAuditEvent } from '../db/queries/audit-log';
 import { findUserById, type PublicUser } from '../db/queries/users';
 import { hashToken, recordActorEvent, type Actor } from './accounts';
-import { UserInputError } from './errors';
+import { requireId, UserInputError } from './errors';
 
 export const TOKEN_PREFIX = 'arb_';
 export const TOKEN_SCOPES = ['read', 'export', 'score'] as const;
@@ -117,6 +117,7 @@ export async function revokeApiToken(
   tokenId: string,
   actor: Actor,
 ): Promise<void> {
+  requireId(tokenId, 'tokenId', 'token');
   await db.transaction().execute(async (trx) => {
     const result = await trx
       .updateTable('api_tokens')

@@ -59,8 +59,10 @@ async function writeFlags(
   fields: JudgmentFields,
   left: string,
   right: string,
+  /** a judgment inserted in this transaction has no flags to replace */
+  options: { fresh?: boolean } = {},
 ): Promise<void> {
-  await trx.deleteFrom('response_flags').where('judgment_id', '=', judgmentId).execute();
+  if (!options.fresh) await trx.deleteFrom('response_flags').where('judgment_id', '=', judgmentId).execute();
   if (fields.flags.length === 0) return;
   await trx
     .insertInto('response_flags')
@@ -95,19 +97,10 @@ export async function submitJudgment(
   const { judgmentId, assignmentId, fields } = parsed.data;
   let projectId: string | null = null;
   const result = await db.transaction().execute(async (trx): Promise<SubmitResult> => {
-    const existing = await trx
-      .selectFrom('judgments')
-      .select(['id', 'annotator_id'])
-      .where('id', '=', judgmentId)
-      .executeTakeFirst();
-    if (existing) {
-      if (existing.annotator_id !== annotatorId)
-        throw new UserInputError('This submission id is taken; reload the page.', 'judgmentId');
-      return { judgmentId, duplicate: true };
-    }
     const assignment = await lockAssignment(trx, assignmentId, annotatorId);
-    // A simultaneous twin of this submission (a double click) may have committed while we waited
-    // for the lock: look again, so the twin is recognised instead of reported as a conflict.
+    // Looked up after the lock: a retry finds its judgment here, and so does a simultaneous twin of
+    // this submission (a double click) that committed while we waited for the lock, so the twin is
+    // recognised instead of reported as a conflict.
     const twin = await trx
       .selectFrom('judgments')
       .select('annotator_id')
@@ -139,7 +132,15 @@ export async function submitJudgment(
     const pair = await trx
       .selectFrom('pairs as p')
       .innerJoin('projects as pr', 'pr.id', 'p.project_id')
-      .select(['p.judgment_count', 'p.lease_count', 'p.target_judgments', 'pr.redundancy', 'pr.settings'])
+      .select([
+        'p.judgment_count',
+        'p.lease_count',
+        'p.target_judgments',
+        'p.response_a_id',
+        'p.response_b_id',
+        'pr.redundancy',
+        'pr.settings',
+      ])
       .where('p.id', '=', pairId)
       .forUpdate('p')
       .executeTakeFirstOrThrow();
@@ -163,9 +164,8 @@ export async function submitJudgment(
     ) {
       throw new UserInputError('This project asks for a short rationale with every judgment.', 'rationale');
     }
-    const sides = await pairSides(trx, pairId);
-    const leftIsA = assignment.left_response_id === sides.response_a_id;
-    const right = leftIsA ? sides.response_b_id : sides.response_a_id;
+    const leftIsA = assignment.left_response_id === pair.response_a_id;
+    const right = leftIsA ? pair.response_b_id : pair.response_a_id;
     const toCanonical = (score: number) => (leftIsA ? score : -score) || 0;
     await trx
       .insertInto('judgments')
@@ -187,14 +187,18 @@ export async function submitJudgment(
         updated_at: now,
       })
       .execute();
-    await writeFlags(trx, judgmentId, fields, assignment.left_response_id, right);
-    await recordSuggestionOutcomes(trx, {
-      id: judgmentId,
-      projectSettings: pair.settings as Record<string, unknown>,
-      left: assignment.left_response_id,
-      right,
-      flags: fields.flags,
-    });
+    await writeFlags(trx, judgmentId, fields, assignment.left_response_id, right, { fresh: true });
+    await recordSuggestionOutcomes(
+      trx,
+      {
+        id: judgmentId,
+        projectSettings: pair.settings as Record<string, unknown>,
+        left: assignment.left_response_id,
+        right,
+        flags: fields.flags,
+      },
+      { fresh: true },
+    );
     projectId = assignment.project_id;
     await trx
       .updateTable('assignments')

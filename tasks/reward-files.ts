@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import type { TrainingPair } from '../reward/dataset';
 import type { ChatMessage } from '../db/schema';
 import { detectFormat, parseRecord, RecordError, type ImportFormat } from './import/formats';
-import { readJsonLines } from './import/jsonl';
+import { InputTooLargeError, MalformedInputError, readJsonLines, type JsonLine } from './import/jsonl';
 import { UserInputError } from './errors';
 
 export interface PreferenceFile {
@@ -37,6 +37,17 @@ const EXPECTED =
 const isKto = (value: unknown): boolean =>
   typeof value === 'object' && value !== null && 'completion' in value && 'label' in value;
 
+/** The reader's whole-file errors (broken gzip, past the size limit) as UserInputErrors naming the file. */
+async function* namedReadErrors(file: string, lines: AsyncGenerator<JsonLine>): AsyncGenerator<JsonLine> {
+  try {
+    yield* lines;
+  } catch (error) {
+    if (error instanceof MalformedInputError || error instanceof InputTooLargeError)
+      throw new UserInputError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
 /** Reads one preference file into training pairs (preferred response as A, target 1). */
 export async function readPreferenceFile(file: string): Promise<PreferenceFile> {
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
@@ -45,7 +56,10 @@ export async function readPreferenceFile(file: string): Promise<PreferenceFile> 
   let format: ImportFormat | null = null;
   const pairs: TrainingPair[] = [];
   let unlabelled = 0;
-  for await (const { line, value, error } of readJsonLines(fs.createReadStream(file))) {
+  for await (const { line, value, error } of namedReadErrors(
+    file,
+    readJsonLines(fs.createReadStream(file)),
+  )) {
     const where = `${file} line ${line}`;
     if (error) throw new UserInputError(`${where}: ${error}`);
     format ??= detectFormat(value);

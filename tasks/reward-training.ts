@@ -12,7 +12,7 @@ import { findPairTexts } from '../db/queries/pair-scores';
 import { lockModel, setActiveModel } from '../db/queries/models';
 import type { TrainingPair } from '../reward/dataset';
 import { recordActorEvent, type Actor } from './accounts';
-import { describeZodIssue, UserInputError } from './errors';
+import { describeZodIssue, requireId, UserInputError } from './errors';
 import { enqueueJob } from './jobs';
 import { promptText } from './reward-files';
 import { hasRole } from './roles';
@@ -207,6 +207,8 @@ export async function activateModel(
   actor: Actor,
   options: { onProgress?: (scored: number) => void; batchSize?: number } = {},
 ): Promise<Activation> {
+  // a form's modelId that is not a UUID would reach the query as a malformed parameter (a 500)
+  requireId(modelId, 'modelId', 'reward model');
   const { model, previous } = await db.transaction().execute(async (trx) => {
     const model = await lockModel(trx, modelId);
     if (!model || model.kind !== 'reward' || !model.project_id || !model.axis)

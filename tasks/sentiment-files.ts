@@ -12,7 +12,14 @@ import {
   toSentimentRecord,
   type SentimentColumns,
 } from './import/sentiment-records';
-import { readTabular, sniffFormat, type TabularFormat } from './import/tabular';
+import { InputTooLargeError } from './import/jsonl';
+import {
+  HeaderError,
+  MalformedInputError,
+  readTabular,
+  sniffFormat,
+  type TabularFormat,
+} from './import/tabular';
 
 export interface SentimentFileOptions {
   textColumn?: string | null;
@@ -35,6 +42,22 @@ export interface SentimentFile {
 export async function readSentimentFile(file: string, options: SentimentFileOptions): Promise<SentimentFile> {
   if (!fs.existsSync(file) || !fs.statSync(file).isFile())
     throw new UserInputError(`no such file: ${file}`, '--data');
+  try {
+    return await readRows(file, options);
+  } catch (error) {
+    // the reader's whole-file errors (a bad header, an unclosed quote, broken gzip, past the size
+    // limit) are the user's to fix too, and the CLI prints only UserInputErrors as one line
+    if (
+      error instanceof HeaderError ||
+      error instanceof MalformedInputError ||
+      error instanceof InputTooLargeError
+    )
+      throw new UserInputError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+async function readRows(file: string, options: SentimentFileOptions): Promise<SentimentFile> {
   const open = () => fs.createReadStream(file);
   const format = await sniffFormat(open);
   const map = options.labelMap ?? {};

@@ -22,7 +22,7 @@ import { findProjectBySlug } from '../db/queries/projects';
 import { leaseGold } from '../db/queries/quality-queue';
 import { scheduleQualityRefresh } from './quality/refresh';
 import type { Rng } from './rng';
-import { UserInputError } from './errors';
+import { requireId, UserInputError } from './errors';
 import { skipAssignment } from './queue';
 import { SubmitLabelSchema, type SubmitLabelInput } from './sentiment-labels.schema';
 import { sentimentSettings } from './sentiment-settings';
@@ -414,6 +414,7 @@ export async function changeLabel(
   newLabel: string,
   now = new Date(),
 ): Promise<{ previous: string }> {
+  requireId(labelId, 'labelId', 'label of yours');
   return db.transaction().execute(async (trx) => {
     const current = await trx
       .selectFrom('sentiment_labels as l')

@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { Field, FormError, NewPasswordFields } from '../components/form';
 import { PageHeader } from '../components/layout';
 import { RouteErrorBoundary } from '../components/error-page';
-import { requireUser } from '../utils/auth.server';
+import { denyAccess, requireUser } from '../utils/auth.server';
 import {
   actorOf,
   changePassword,
@@ -15,9 +15,8 @@ import {
 } from '../utils/accounts.server';
 import { getDb } from '../utils/context.server';
 import { formatDateTime } from '../utils/format';
-import { formString, invalid, userErrorResponse, type ActionErrors } from '../utils/forms.server';
+import { formString, invalid, readForm, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 import { getSession, getSessionStorage, storedSessionId } from '../utils/session.server';
-import { forbidden } from '../utils/http.server';
 import { listSessionsOfUser } from '../../db/queries/sessions';
 import { listProjectSummaries } from '../../db/queries/projects';
 import { hasRole, ROLE_LABELS } from '../../tasks/roles';
@@ -63,7 +62,7 @@ type Result = ({ ok: true; message: string; token?: string } | ActionErrors) & {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const form = await request.formData();
+  const form = await readForm(request);
   const intent = formString(form, 'intent');
   const actor = actorOf(user, context);
   const tag = async (response: Response) => {
@@ -102,7 +101,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       }
       case 'create-token': {
         if (!hasRole(user, 'researcher'))
-          throw forbidden(['researcher'], 'API tokens are for researcher accounts.');
+          throw await denyAccess(request, user, ['researcher'], 'API tokens are for researcher accounts.');
         const created = await createApiToken(
           user.id,
           {
@@ -121,7 +120,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       }
       case 'revoke-token': {
         if (!hasRole(user, 'researcher'))
-          throw forbidden(['researcher'], 'API tokens are for researcher accounts.');
+          throw await denyAccess(request, user, ['researcher'], 'API tokens are for researcher accounts.');
         await revokeApiToken(user.id, formString(form, 'tokenId'), actor);
         return json<Result>({ ok: true, intent, message: 'Token revoked; requests using it now get 401.' });
       }

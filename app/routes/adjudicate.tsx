@@ -13,7 +13,7 @@ import { RouteErrorBoundary } from '../components/error-page';
 import { Markdown } from '../components/markdown';
 import { DecisionForm } from '../components/adjudication/decision-form';
 import { requireRole } from '../utils/auth.server';
-import { formString, invalid, userErrorResponse, type ActionErrors } from '../utils/forms.server';
+import { formString, invalid, readForm, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 import { formatDateTime } from '../utils/format';
 import * as quality from '../utils/quality.server';
 import { FLAG_CATEGORY_LABELS } from '../../tasks/judgments.schema';
@@ -24,8 +24,10 @@ export const meta: MetaFunction = () => [{ title: 'Adjudicate · Arbiter' }];
 const PAGE = 25;
 const Query = z.object({
   project: z.string().optional(),
-  unit: z.uuid().optional(),
-  page: z.coerce.number().int().min(1).catch(1),
+  // a malformed value is ignored like any other filter, not a ZodError (a 500; found by fuzzing),
+  // and a page far past the end would be an OFFSET out of PostgreSQL's range
+  unit: z.uuid().optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
   decided: z.enum(['0', '1']).catch('0'),
   saved: z.enum(['1']).optional().catch(undefined),
 });
@@ -83,7 +85,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireRole(request, 'lead', 'safety_reviewer');
-  const form = await request.formData();
+  const form = await readForm(request);
   const projectSlug = formString(form, 'project');
   const project = await quality.projectBySlug(projectSlug);
   if (!project) return invalid('project', `No project "${projectSlug}".`, 404);

@@ -20,6 +20,7 @@ import { formatDateTime } from '../utils/format';
 import {
   formList,
   formString,
+  readForm,
   splitCodes,
   userErrorResponse,
   type ActionErrors,
@@ -66,7 +67,7 @@ type Result = { ok: true; message: string; link?: string } | ActionErrors;
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const admin = await requireRole(request, 'admin');
   const user = await loadUser(params.userId);
-  const form = await request.formData();
+  const form = await readForm(request);
   const actor = actorOf(admin, context);
   try {
     switch (formString(form, 'intent')) {

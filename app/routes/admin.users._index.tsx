@@ -14,6 +14,7 @@ import { formatDateTime } from '../utils/format';
 import {
   formList,
   formString,
+  readForm,
   splitCodes,
   userErrorResponse,
   type ActionErrors,
@@ -45,7 +46,7 @@ type CreateResult = { ok: true; email: string; inviteUrl: string; expiresAt: str
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const admin = await requireRole(request, 'admin');
-  const form = await request.formData();
+  const form = await readForm(request);
   try {
     const actor = actorOf(admin, context);
     const user = await createUser(

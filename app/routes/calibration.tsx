@@ -13,7 +13,7 @@ import { ProjectPicker } from '../components/project-picker';
 import { RouteErrorBoundary } from '../components/error-page';
 import { Sparkline } from '../components/charts';
 import { requireRole } from '../utils/auth.server';
-import { formString } from '../utils/forms.server';
+import { formString, readForm } from '../utils/forms.server';
 import { formatDateTime } from '../utils/format';
 import { usePollWhile } from '../utils/use-poll';
 import * as quality from '../utils/quality.server';
@@ -34,7 +34,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireRole(request, 'lead');
-  const form = await request.formData();
+  const form = await readForm(request);
   const project = await quality.projectBySlug(formString(form, 'project'));
   if (!project) throw new Response('No such project.', { status: 404 });
   await quality.requestRefresh(project.id, user.id);

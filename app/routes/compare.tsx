@@ -17,7 +17,7 @@ import { SkipPanel } from '../components/skip-panel';
 import { useCountdown } from '../utils/use-countdown';
 import { requireRole } from '../utils/auth.server';
 import { annotatorStats, currentPair, skip, submit } from '../utils/compare.server';
-import { formString, userErrorResponse, type ActionErrors } from '../utils/forms.server';
+import { formString, readForm, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 import { notFound } from '../utils/http.server';
 import { UserInputError } from '../../tasks/errors';
 import { JudgmentFieldsSchema, judgmentFieldsFromForm } from '../../tasks/judgments.schema';
@@ -81,7 +81,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireRole(request, 'annotator');
-  const form = await request.formData();
+  const form = await readForm(request);
   const back = `/compare${new URL(request.url).search}`;
   try {
     if (formString(form, 'intent') === 'skip') {

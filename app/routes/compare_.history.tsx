@@ -12,7 +12,7 @@ import { RouteErrorBoundary } from '../components/error-page';
 import { requireRole } from '../utils/auth.server';
 import { edit, ownJudgment, recent } from '../utils/compare.server';
 import { formatDateTime } from '../utils/format';
-import { formString, userErrorResponse, type ActionErrors } from '../utils/forms.server';
+import { formString, readForm, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 import { judgmentFieldsFromForm, SCALE } from '../../tasks/judgments.schema';
 
 export const meta: MetaFunction = () => [{ title: 'Your judgments · Arbiter' }];
@@ -34,7 +34,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireRole(request, 'annotator');
-  const form = await request.formData();
+  const form = await readForm(request);
   try {
     await edit(user, formString(form, 'judgmentId'), judgmentFieldsFromForm(form));
     return redirect('/compare/history?saved=1');

@@ -12,7 +12,7 @@ import { ProjectPicker } from '../components/project-picker';
 import { RouteErrorBoundary } from '../components/error-page';
 import { Field, FormError } from '../components/form';
 import { requireRole } from '../utils/auth.server';
-import { formString, invalid, userErrorResponse, type ActionErrors } from '../utils/forms.server';
+import { formString, invalid, readForm, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 import { formatDateTime } from '../utils/format';
 import { usePollWhile } from '../utils/use-poll';
 import * as exportsApi from '../utils/exports.server';
@@ -56,7 +56,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireRole(request, 'researcher', 'lead', 'admin');
-  const form = await request.formData();
+  const form = await readForm(request);
   const project = await quality.projectBySlug(formString(form, 'project'));
   if (!project) return invalid('project', 'Choose a project.');
   const text = (name: string) => formString(form, name).trim() || undefined;

@@ -5,7 +5,7 @@ import { FormError, NewPasswordFields } from '../components/form';
 import { RouteErrorBoundary } from '../components/error-page';
 import { createUserSession } from '../utils/auth.server';
 import { findInvite, redeemInvite } from '../utils/accounts.server';
-import { formString, invalid, userErrorResponse, type ActionErrors } from '../utils/forms.server';
+import { formString, invalid, readForm, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 
 export const meta: MetaFunction = () => [
   { title: 'Set your password · Arbiter' },
@@ -18,7 +18,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await readForm(request);
   const password = formString(form, 'password');
   if (password !== formString(form, 'confirm')) return invalid('confirm', 'The two passwords differ.');
   try {

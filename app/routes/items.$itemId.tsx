@@ -11,7 +11,7 @@ import { RouteErrorBoundary } from '../components/error-page';
 import { requireRole } from '../utils/auth.server';
 import { notFound } from '../utils/http.server';
 import { formatDateTime } from '../utils/format';
-import { formString, invalid, userErrorResponse, type ActionErrors } from '../utils/forms.server';
+import { formString, invalid, readForm, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 import * as quality from '../utils/quality.server';
 import { hasRole } from '../../tasks/roles';
 
@@ -40,7 +40,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireRole(request, 'lead');
   const { item } = await load(params.itemId);
-  const form = await request.formData();
+  const form = await readForm(request);
   const actor = { id: user.id, email: user.email };
   try {
     if (formString(form, 'intent') === 'unmark-gold')

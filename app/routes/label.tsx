@@ -12,7 +12,7 @@ import {
 import { RouteErrorBoundary } from '../components/error-page';
 import { SkipPanel } from '../components/skip-panel';
 import { requireRole } from '../utils/auth.server';
-import { formString, userErrorResponse, type ActionErrors } from '../utils/forms.server';
+import { formString, readForm, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 import { notFound } from '../utils/http.server';
 import { currentItem, labelStats, skip, submit } from '../utils/label.server';
 import { useCountdown } from '../utils/use-countdown';
@@ -68,7 +68,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireRole(request, 'annotator');
-  const form = await request.formData();
+  const form = await readForm(request);
   const url = new URL(request.url);
   const project = url.searchParams.get('project');
   const back = (saved?: string) => {

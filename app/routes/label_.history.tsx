@@ -7,7 +7,7 @@ import { PageHeader } from '../components/layout';
 import { RouteErrorBoundary } from '../components/error-page';
 import { requireRole } from '../utils/auth.server';
 import { formatDateTime } from '../utils/format';
-import { formString, userErrorResponse, type ActionErrors } from '../utils/forms.server';
+import { formString, readForm, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 import { change, recentLabels } from '../utils/label.server';
 
 export const meta: MetaFunction = () => [{ title: 'Your labels · Arbiter' }];
@@ -22,7 +22,7 @@ type Result = { ok: true; message: string } | ActionErrors;
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireRole(request, 'annotator');
-  const form = await request.formData();
+  const form = await readForm(request);
   try {
     const label = formString(form, 'label');
     const { previous } = await change(user, formString(form, 'labelId'), label);

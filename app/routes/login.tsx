@@ -8,6 +8,7 @@ import { createUserSession, getUser } from '../utils/auth.server';
 import { signIn } from '../utils/accounts.server';
 import { getAppContext } from '../utils/context.server';
 import { safeRedirectPath } from '../utils/http.server';
+import { readForm } from '../utils/forms.server';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Arbiter' }];
 
@@ -47,7 +48,7 @@ function insecureTransportProblem(request: Request): string | null {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const parsed = LoginSchema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = LoginSchema.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     return json({ error: issue.message, field: String(issue.path[0] ?? '') }, { status: 400 });

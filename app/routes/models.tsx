@@ -13,7 +13,7 @@ import { VersionDetail } from '../components/models/version-detail';
 import { requireRole } from '../utils/auth.server';
 import { actorOf } from '../utils/accounts.server';
 import { formatDateTime, formatNumber, formatPercent } from '../utils/format';
-import { formString, userErrorResponse, type ActionErrors } from '../utils/forms.server';
+import { formString, readForm, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 import { notFound } from '../utils/http.server';
 import {
   activate,
@@ -58,7 +58,7 @@ type Result = { ok: true; intent: 'activate'; message: string } | (ActionErrors 
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireRole(request, 'lead', 'researcher', 'admin');
-  const form = await request.formData();
+  const form = await readForm(request);
   const actor = actorOf(user, context);
   const project = formString(form, 'project');
   const intent = formString(form, 'intent');

@@ -15,7 +15,7 @@ import { FLAG_CATEGORY_LABELS } from '../../tasks/judgments.schema';
 import { GoldCard, type GoldView } from '../components/gold-card';
 import * as quality from '../utils/quality.server';
 import { hasRole } from '../../tasks/roles';
-import { formString, userErrorResponse, type ActionErrors } from '../utils/forms.server';
+import { formString, readForm, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 
 export const meta: MetaFunction = () => [{ title: 'Pair history · Arbiter' }];
 
@@ -45,7 +45,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!history) throw notFound('No such pair.');
   const project = await quality.projectBySlug(history.project.slug);
   if (!project) throw notFound('No such project.');
-  const form = await request.formData();
+  const form = await readForm(request);
   const actor = { id: user.id, email: user.email };
   try {
     if (formString(form, 'intent') === 'unmark-gold')

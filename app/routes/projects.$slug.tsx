@@ -13,10 +13,9 @@ import { AuditCard } from '../components/sentiment/audit-card';
 import { CyclesCard } from '../components/sentiment/cycles-card';
 import { RoutingCard } from '../components/sentiment/routing-card';
 import { RouteErrorBoundary } from '../components/error-page';
-import { requireRole } from '../utils/auth.server';
+import { denyAccess, requireRole } from '../utils/auth.server';
 import { actorOf } from '../utils/accounts.server';
-import { formString, userErrorResponse, type ActionErrors } from '../utils/forms.server';
-import { forbidden } from '../utils/http.server';
+import { formString, readForm, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 import { membership, projectOverview, saveSettings } from '../utils/projects.server';
 import type { PolicyName } from '../../tasks/active-learning/policies';
 import { sentimentOverview, startCycle } from '../utils/sentiment.server';
@@ -147,7 +146,7 @@ function settingsMessage(outcome: Awaited<ReturnType<typeof saveSettings>>): str
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireRole(request, 'lead', 'researcher', 'admin');
   const { project } = await projectOverview(params.slug ?? '');
-  const form = await request.formData();
+  const form = await readForm(request);
   const intent = formString(form, 'intent');
   const actor = actorOf(user, context);
   const ok = (message: string) => json<Result>({ ok: true, intent, message });
@@ -160,7 +159,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       return redirect(`/projects/${project.slug}?job=${jobId}#cycles-h`);
     }
     if (!hasRole(user, 'lead', 'admin'))
-      throw forbidden(['lead', 'admin'], 'Only leads and admins manage project settings and access.');
+      throw await denyAccess(
+        request,
+        user,
+        ['lead', 'admin'],
+        'Only leads and admins manage project settings and access.',
+      );
     switch (intent) {
       case 'add-member': {
         const email = formString(form, 'email');

@@ -3,8 +3,7 @@ import { json, redirect } from '@remix-run/node';
 import { Link, useActionData, useLoaderData } from '@remix-run/react';
 import { NewProjectForm } from '../components/projects/new-project-form';
 import { actorOf } from '../utils/accounts.server';
-import { formString, userErrorResponse, type ActionErrors } from '../utils/forms.server';
-import { forbidden } from '../utils/http.server';
+import { formString, readForm, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 import { newProject } from '../utils/projects.server';
 import { hasRole } from '../../tasks/roles';
 import { createColumnHelper } from '@tanstack/react-table';
@@ -12,7 +11,7 @@ import { DataTable } from '../components/data-table';
 import { PageHeader } from '../components/layout';
 import { ProjectProgress } from '../components/project-progress';
 import { RouteErrorBoundary } from '../components/error-page';
-import { requireRole } from '../utils/auth.server';
+import { denyAccess, requireRole } from '../utils/auth.server';
 import { getDb } from '../utils/context.server';
 import { formatDateTime } from '../utils/format';
 import { listProjectSummaries } from '../../db/queries/projects';
@@ -31,8 +30,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireRole(request, 'lead', 'researcher', 'admin');
   if (!hasRole(user, 'lead', 'admin'))
-    throw forbidden(['lead', 'admin'], 'Only leads and admins create projects.');
-  const form = await request.formData();
+    throw await denyAccess(request, user, ['lead', 'admin'], 'Only leads and admins create projects.');
+  const form = await readForm(request);
   const type = formString(form, 'type');
   // sent back with an error, so the form keeps what was typed
   const values = Object.fromEntries(

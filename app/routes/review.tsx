@@ -12,7 +12,7 @@ import { requireRole } from '../utils/auth.server';
 import { decide, item, queue, recentDecisions } from '../utils/review.server';
 import { pairsWithResponse } from '../utils/pairs.server';
 import { formatDateTime } from '../utils/format';
-import { formString, userErrorResponse, type ActionErrors } from '../utils/forms.server';
+import { formString, readForm, userErrorResponse, type ActionErrors } from '../utils/forms.server';
 import { FLAG_CATEGORY_LABELS, SEVERITY_LABELS } from '../../tasks/judgments.schema';
 import { ProjectPicker } from '../components/project-picker';
 import { SafetyModels } from '../components/review/safety-models';
@@ -62,7 +62,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const reviewer = await requireRole(request, 'safety_reviewer');
-  const form = await request.formData();
+  const form = await readForm(request);
   const url = new URL(request.url);
   if (formString(form, 'intent') === 'retrain') {
     const projects = await safetyProjects();

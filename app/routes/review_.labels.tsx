@@ -9,6 +9,7 @@ import { UserInputError } from '../../tasks/errors';
 import { actorOf } from '../utils/accounts.server';
 import { requireRole } from '../utils/auth.server';
 import { importUploadedLabels, MAX_LABEL_UPLOAD_BYTES, safetyProjects } from '../utils/safety.server';
+import { readForm } from '../utils/forms.server';
 
 /** Multipart framing around the file: a few hundred bytes, with room to spare. */
 const FORM_OVERHEAD_BYTES = 64 * 1024;
@@ -32,7 +33,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         : 'The upload did not say its size; send it from the form on this page.',
     });
   try {
-    const file = (await request.formData()).get('labels');
+    const file = (await readForm(request)).get('labels');
     const report = await importUploadedLabels(project.id, file instanceof File ? file : null, {
       ...actorOf(reviewer, context),
       userId: reviewer.id,

@@ -5,6 +5,7 @@
 import type { AppLoadContext } from '@remix-run/node';
 import * as accounts from '../../tasks/accounts';
 import * as tokens from '../../tasks/api-tokens';
+import { refuseForeignIds } from '../../tasks/foreign-ids';
 import type { PublicUser } from '../../db/queries/users';
 import { getAppContext } from './context.server';
 
@@ -47,8 +48,11 @@ export const createApiToken = (
   actor: accounts.Actor,
 ) => tokens.createApiToken(getAppContext().db, userId, input, actor);
 export const listApiTokens = (userId: string) => tokens.listApiTokens(getAppContext().db, userId);
+// someone else's token is refused as "no such token" and recorded (foreign-ids.ts)
 export const revokeApiToken = (ownerId: string, tokenId: string, actor: accounts.Actor) =>
-  tokens.revokeApiToken(getAppContext().db, ownerId, tokenId, actor);
+  refuseForeignIds(getAppContext().db, { ...actor, userId: ownerId }, 'revoke', { api_token: tokenId }, () =>
+    tokens.revokeApiToken(getAppContext().db, ownerId, tokenId, actor),
+  );
 
 /** The base URL for links Arbiter hands out (invites): the configured public URL or this request's origin. */
 export function publicBaseUrl(request: Request): string {

@@ -4,6 +4,7 @@
  * (not signed in) or a 403 (signed in, wrong role).
  */
 import { redirect } from '@remix-run/node';
+import { insertAuditEvent } from '../../db/queries/audit-log';
 import { findUserById, type PublicUser } from '../../db/queries/users';
 import type { Role } from '../../db/schema';
 import { hasRole } from '../../tasks/roles';
@@ -31,8 +32,27 @@ export async function requireUser(request: Request): Promise<PublicUser> {
 /** The user if they hold any of `roles`; otherwise a redirect to login or a 403. */
 export async function requireRole(request: Request, ...roles: Role[]): Promise<PublicUser> {
   const user = await requireUser(request);
-  if (!hasRole(user, ...roles)) throw forbidden(roles);
+  if (!hasRole(user, ...roles)) throw await denyAccess(request, user, roles);
   return user;
+}
+
+/**
+ * The 403 for a signed-in user who lacks the role for what they asked, recorded in the audit log
+ * (`access.denied`, reason "role"), so an account trying pages or forms it may not use shows up.
+ */
+export async function denyAccess(
+  request: Request,
+  user: PublicUser,
+  needed: Role[],
+  message?: string,
+): Promise<Response> {
+  await insertAuditEvent(getAppContext().db, {
+    event: 'access.denied',
+    actorUserId: user.id,
+    actorEmail: user.email,
+    details: { reason: 'role', needed, method: request.method, path: new URL(request.url).pathname },
+  });
+  return forbidden(needed, message);
 }
 
 /** Signs the user in with a fresh session and redirects. */

@@ -4,6 +4,7 @@ import type { PublicUser } from '../../db/queries/users';
 import { loadPairView, nextPair, skipPair } from '../../tasks/queue';
 import { editJudgment, listRecentJudgments, loadOwnJudgment, submitJudgment } from '../../tasks/judgments';
 import type { SubmitJudgmentInput } from '../../tasks/judgments.schema';
+import { auditForeignIds, refuseForeignIds } from '../../tasks/foreign-ids';
 import { getAppContext } from './context.server';
 
 /** Left/right placement only needs to be unpredictable to the annotator, not reproducible. */
@@ -21,14 +22,31 @@ export async function currentPair(user: PublicUser, projectSlug: string | null) 
   return view ? { ...view, submissionId: randomUUID() } : null;
 }
 
+// an id of someone else's judgment or lease is refused as "no such …" and recorded (foreign-ids.ts)
+const who = (user: PublicUser) => ({ userId: user.id, email: user.email });
+
 export const submit = (user: PublicUser, input: SubmitJudgmentInput) =>
-  submitJudgment(getAppContext().db, user.id, input);
+  refuseForeignIds(
+    getAppContext().db,
+    who(user),
+    'submit',
+    { assignment: input.assignmentId, judgment: input.judgmentId },
+    () => submitJudgment(getAppContext().db, user.id, input),
+  );
 export const skip = (user: PublicUser, input: Parameters<typeof skipPair>[2]) =>
-  skipPair(getAppContext().db, user.id, input);
+  refuseForeignIds(getAppContext().db, who(user), 'skip', { assignment: input.assignmentId }, () =>
+    skipPair(getAppContext().db, user.id, input),
+  );
 export const edit = (user: PublicUser, judgmentId: string, fields: unknown) =>
-  editJudgment(getAppContext().db, user.id, judgmentId, fields);
-export const ownJudgment = (user: PublicUser, judgmentId: string) =>
-  loadOwnJudgment(getAppContext().db, user.id, judgmentId);
+  refuseForeignIds(getAppContext().db, who(user), 'edit', { judgment: judgmentId }, () =>
+    editJudgment(getAppContext().db, user.id, judgmentId, fields),
+  );
+export async function ownJudgment(user: PublicUser, judgmentId: string) {
+  const db = getAppContext().db;
+  const judgment = await loadOwnJudgment(db, user.id, judgmentId);
+  if (!judgment) await auditForeignIds(db, who(user), 'view', { judgment: judgmentId });
+  return judgment;
+}
 export const recent = (user: PublicUser, limit?: number) =>
   listRecentJudgments(getAppContext().db, user.id, limit);
 

@@ -33,6 +33,9 @@ export async function queueUploadedImport(
   fs.mkdirSync(config.uploadDir, { recursive: true });
   let form: FormData;
   let originalName = '';
+  // anything but a multipart upload would make the parser throw a TypeError (a 500)
+  if (!(request.headers.get('Content-Type') ?? '').startsWith('multipart/form-data'))
+    throw new UserInputError('Send the file from the upload form on this page.', 'file');
   try {
     form = await unstable_parseMultipartFormData(
       request,
@@ -56,6 +59,18 @@ export async function queueUploadedImport(
         'file',
       );
     }
+    // the multipart parser's own complaints (no boundary, a part without a field name, a boundary
+    // that never closes) are about the request, not the server (found by fuzzing)
+    if (
+      error instanceof Error &&
+      /^malformed multipart|^malformed content-disposition|^Could not parse content as FormData/.test(
+        error.message,
+      )
+    )
+      throw new UserInputError(
+        'The upload could not be read; send the file from the form on this page.',
+        'file',
+      );
     throw error;
   }
   const file = form.get('file') as NodeOnDiskFile | string | null;

@@ -11,6 +11,7 @@ import {
   submitLabel,
 } from '../../tasks/sentiment-labels';
 import type { SubmitLabelInput } from '../../tasks/sentiment-labels.schema';
+import { refuseForeignIds } from '../../tasks/foreign-ids';
 import { getAppContext } from './context.server';
 
 export async function currentItem(user: PublicUser, projectSlug: string | null) {
@@ -26,14 +27,27 @@ export async function currentItem(user: PublicUser, projectSlug: string | null) 
   return view ? { ...view, submissionId: randomUUID() } : null;
 }
 
+// an id of someone else's label or lease is refused as "no such …" and recorded (foreign-ids.ts)
+const who = (user: PublicUser) => ({ userId: user.id, email: user.email });
+
 export const submit = (user: PublicUser, input: SubmitLabelInput) =>
-  submitLabel(getAppContext().db, user.id, input);
+  refuseForeignIds(
+    getAppContext().db,
+    who(user),
+    'submit',
+    { assignment: input.assignmentId, sentiment_label: input.labelId },
+    () => submitLabel(getAppContext().db, user.id, input),
+  );
 export const skip = (user: PublicUser, input: Parameters<typeof skipItem>[2]) =>
-  skipItem(getAppContext().db, user.id, input);
+  refuseForeignIds(getAppContext().db, who(user), 'skip', { assignment: input.assignmentId }, () =>
+    skipItem(getAppContext().db, user.id, input),
+  );
 export const recentLabels = (user: PublicUser, limit?: number) =>
   listRecentLabels(getAppContext().db, user.id, limit);
 export const change = (user: PublicUser, labelId: string, label: string) =>
-  changeLabel(getAppContext().db, user.id, labelId, label);
+  refuseForeignIds(getAppContext().db, who(user), 'edit', { sentiment_label: labelId }, () =>
+    changeLabel(getAppContext().db, user.id, labelId, label),
+  );
 
 /** Labels the annotator gave today (UTC) and in all. */
 export async function labelStats(user: PublicUser, now = new Date()) {

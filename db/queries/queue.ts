@@ -32,6 +32,8 @@ interface UnitTable {
   need: RawBuilder<unknown>;
   /** the breadth-first position: fewest first (the queue index's leading expression) */
   tier: RawBuilder<unknown>;
+  /** whether the annotator already answered the unit (an answer may exist without a lease) */
+  answeredBy: (annotatorId: string) => RawBuilder<unknown>;
 }
 
 export const UNITS: Record<UnitKind, UnitTable> = {
@@ -46,6 +48,8 @@ export const UNITS: Record<UnitKind, UnitTable> = {
     // an active-learning policy may set a pair's own target (see tasks/active-learning/refresh.ts)
     need: sql`coalesce(u.target_judgments, pr.redundancy)`,
     tier: sql`u.judgment_count + u.lease_count - u.queue_boost`,
+    answeredBy: (id) =>
+      sql`exists (select 1 from judgments j where j.pair_id = u.id and j.annotator_id = ${id} and not j.is_repeat)`,
   },
   item: {
     table: sql`sentiment_items`,
@@ -58,6 +62,8 @@ export const UNITS: Record<UnitKind, UnitTable> = {
     // an audit is one independent check of an accepted pre-label; everything else gets the redundancy
     need: sql`(case when u.route = 'audit' then 1 else pr.redundancy end)`,
     tier: sql`u.label_count + u.lease_count`,
+    answeredBy: (id) =>
+      sql`exists (select 1 from sentiment_labels l where l.item_id = u.id and l.annotator_id = ${id})`,
   },
 };
 
@@ -160,7 +166,10 @@ export function availableTo(kind: UnitKind, annotator: Annotator, projectId: str
         and not exists (
           select 1 from assignments a
           where a.${sql.ref(unit.assignmentColumn)} = u.id and a.annotator_id = ${annotator.id}
-            and a.status in ('leased', 'submitted', 'skipped') and not a.is_repeat)`;
+            and a.status in ('leased', 'submitted', 'skipped') and not a.is_repeat)
+        -- a judgment or label stored without a lease (demo data, seeded panels) counts too: leasing
+        -- the unit again made the submission break the one-answer-per-person index (a 500; found by fuzzing)
+        and not ${unit.answeredBy(annotator.id)}`;
 }
 
 /**
@@ -176,12 +185,16 @@ export async function leaseNext(
 ): Promise<Lease | undefined> {
   const { kind, annotator, projectId, now } = options;
   const unit = UNITS[kind];
+  const pairKind = kind === 'pair';
+  const left = pairKind ? (options.leftIsA ? sql`b.response_a_id` : sql`b.response_b_id`) : sql`null::uuid`;
+  // one statement: pick and lock the unit, count the lease on it, and insert the assignment (fewer
+  // round trips on the hottest path; atomic as a statement, and inside the caller's transaction)
   const picked = await sql<{
     id: string;
     project_id: string;
-    response_a_id: string | null;
-    response_b_id: string | null;
-    lease_seconds: number;
+    assignment_id: string;
+    expires_at: Date;
+    left_id: string | null;
   }>`
     with candidate as (
       select u.id
@@ -192,36 +205,32 @@ export async function leaseNext(
       order by ${unit.tier}, u.priority desc, u.id
       limit 1
       for update of u skip locked
+    ), bumped as (
+      update ${unit.table} as t set lease_count = t.lease_count + 1, updated_at = ${now}
+      from candidate, projects pr
+      where t.id = candidate.id and pr.id = t.project_id
+      returning t.id, t.project_id,
+        ${pairKind ? sql`t.response_a_id, t.response_b_id` : sql`null::uuid as response_a_id, null::uuid as response_b_id`},
+        pr.lease_seconds
+    ), leased as (
+      insert into assignments (project_id, ${sql.ref(unit.assignmentColumn)}, annotator_id, left_response_id,
+                               leased_at, expires_at)
+      select b.project_id, b.id, ${annotator.id}, ${left}, ${now},
+             ${now}::timestamptz + make_interval(secs => b.lease_seconds)
+      from bumped b
+      returning id, expires_at, left_response_id
     )
-    update ${unit.table} as t set lease_count = t.lease_count + 1, updated_at = ${now}
-    from candidate, projects pr
-    where t.id = candidate.id and pr.id = t.project_id
-    returning t.id, t.project_id,
-      ${kind === 'pair' ? sql`t.response_a_id, t.response_b_id` : sql`null::uuid as response_a_id, null::uuid as response_b_id`},
-      pr.lease_seconds`.execute(trx);
+    select b.id, b.project_id, l.id as assignment_id, l.expires_at, l.left_response_id as left_id
+    from bumped b, leased l`.execute(trx);
   const row = picked.rows[0];
   if (!row) return undefined;
-  const expiresAt = new Date(now.getTime() + row.lease_seconds * 1000);
-  const left = kind === 'pair' ? (options.leftIsA ? row.response_a_id : row.response_b_id) : null;
-  const assignment = await trx
-    .insertInto('assignments')
-    .values({
-      project_id: row.project_id,
-      [unit.assignmentColumn]: row.id,
-      annotator_id: annotator.id,
-      left_response_id: left,
-      leased_at: now,
-      expires_at: expiresAt,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
   return {
-    assignment_id: assignment.id,
+    assignment_id: row.assignment_id,
     unit_id: row.id,
     pair_id: row.id,
     project_id: row.project_id,
-    left_response_id: left ?? '',
-    expires_at: expiresAt,
+    left_response_id: row.left_id ?? '',
+    expires_at: new Date(row.expires_at),
   };
 }
 

@@ -58,6 +58,12 @@ function contentSecurityPolicy(nonce: string, mode: HttpAppOptions['mode']): str
   ].join('; ');
 }
 
+/** A refusal by the host: the JSON API answers {"error": "..."}, like its own errors; pages get text. */
+function refuseRequest(req: Request, res: Response, status: number, message: string): void {
+  if (req.path.startsWith('/api/')) res.status(status).json({ error: message });
+  else res.status(status).type('text/plain').send(message);
+}
+
 export function createHttpApp(options: HttpAppOptions): express.Express {
   const { config } = options;
   const app = express();
@@ -78,23 +84,30 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   });
 
   app.use((req: Request, res: Response, next: NextFunction) => {
+    const refuse = (status: number, message: string) => refuseRequest(req, res, status, message);
     const length = Number(req.get('content-length') ?? 0);
     // file uploads have their own, larger limit; the upload handler enforces it while streaming
-    const limit = UPLOAD_PATH.test(req.path) ? config.maxUploadBytes : config.maxBodyBytes;
+    const upload = UPLOAD_PATH.test(req.path);
+    const limit = upload ? config.maxUploadBytes : config.maxBodyBytes;
+    const setting = upload ? 'ARBITER_MAX_UPLOAD_BYTES' : 'ARBITER_MAX_BODY_BYTES';
     if (length > limit) {
-      res
-        .status(413)
-        .type('text/plain')
-        .send(
-          `Request body too large: ${length} bytes; the limit is ${config.maxBodyBytes} bytes (ARBITER_MAX_BODY_BYTES).`,
-        );
+      refuse(413, `Request body too large: ${length} bytes; the limit is ${limit} bytes (${setting}).`);
+      return;
+    }
+    // a body without a length (chunked) was read whole before any limit applied (found by fuzzing:
+    // 50 MB went through a 256 KiB limit); browsers always send a length, so ask for one
+    if (req.get('transfer-encoding') !== undefined && req.get('content-length') === undefined) {
+      refuse(411, `Send the body with a Content-Length header; the limit is ${limit} bytes (${setting}).`);
+      return;
+    }
+    // a NUL names nothing (no slug, id, email or filter has one) and the database cannot take it as
+    // a parameter: refused here once rather than as a driver error (a 500) in every lookup
+    if (/%00/.test(req.originalUrl)) {
+      refuse(400, 'The address contains a NUL character (%00); no page has one.');
       return;
     }
     if (isCrossOriginMutation(req, config)) {
-      res
-        .status(403)
-        .type('text/plain')
-        .send('Cross-origin request refused: this form must be sent from Arbiter itself.');
+      refuse(403, 'Cross-origin request refused: this form must be sent from Arbiter itself.');
       return;
     }
     next();
@@ -115,5 +128,12 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       }),
     }),
   );
+  // a path that is not valid percent-encoding (/invite/%zz) fails Express's own decoding of it: a
+  // 400, as Express answers anyway, but without the stack trace its default handler logs each time
+  // (found by fuzzing)
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!(error instanceof URIError) || res.headersSent) return next(error);
+    refuseRequest(req, res, 400, 'The address is not valid percent-encoding.');
+  });
   return app;
 }

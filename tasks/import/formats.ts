@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ChatMessage } from '../../db/schema';
 import { ChatMessageSchema, NativePreferenceRecordSchema } from '../records';
 import { contentHash } from '../content';
+import { findUnstorableText } from '../storable-text';
 
 export const IMPORT_FORMATS = ['arbiter', 'hh-rlhf', 'trl', 'openai'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -200,6 +201,13 @@ const PARSERS: Record<ImportFormat, (value: unknown) => PreferenceRecord> = {
 /** Parses one record of `format`, or throws RecordError saying which field is wrong. */
 export function parseRecord(format: ImportFormat, value: unknown): PreferenceRecord {
   const record = PARSERS[format](value);
+  // found here, the line is reported; found by the database, the whole import would fail with a driver error
+  const unstorable = findUnstorableText({
+    messages: record.messages,
+    responses: record.responses,
+    meta: record.meta,
+  });
+  if (unstorable) throw new RecordError(unstorable);
   // compared as the importer stores them: texts with the same content hash become one response
   const texts = new Set(record.responses.map((r) => contentHash(r.text)));
   if (texts.size < 2) throw new RecordError('needs at least two different responses to compare');

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { enqueueJob, PermanentJobError, type JobHandler } from '../jobs';
 import { activeSafetyModel, SAFETY_SCORE_JOB } from '../safety/active';
 import { createRng } from '../rng';
+import { UserInputError } from '../errors';
 import { IMPORT_FORMATS, type ImportFormat } from './formats';
 import { ImportError, importPreferences } from './preferences';
 import { InputTooLargeError } from './jsonl';
@@ -24,6 +25,20 @@ export const ImportJobPayload = z.object({
   actor: z.object({ userId: z.string().nullable(), email: z.string().nullable(), ip: z.string().nullable() }),
 });
 export type ImportJobPayload = z.input<typeof ImportJobPayload>;
+
+/**
+ * Whether `error` says what is wrong with the file or the import's options: the job reports it to
+ * the user as it is and does not retry, since the same file would fail the same way again.
+ */
+export function isImportInputError(error: unknown): error is Error {
+  return (
+    error instanceof ImportError ||
+    error instanceof InputTooLargeError ||
+    error instanceof HeaderError ||
+    error instanceof MalformedInputError ||
+    error instanceof UserInputError
+  );
+}
 
 export const runImportJob: JobHandler = async (job, { db, progress, modelsDir }) => {
   const payload = ImportJobPayload.parse(job.payload);
@@ -77,11 +92,7 @@ export const runImportJob: JobHandler = async (job, { db, progress, modelsDir })
       finished = true;
       throw new PermanentJobError(error.message, { errors: error.errors, totalErrors: error.totalErrors });
     }
-    if (
-      error instanceof InputTooLargeError ||
-      error instanceof HeaderError ||
-      error instanceof MalformedInputError
-    ) {
+    if (isImportInputError(error)) {
       finished = true;
       throw new PermanentJobError(error.message);
     }

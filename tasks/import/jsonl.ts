@@ -21,6 +21,11 @@ export const DEFAULT_JSONL_LIMITS: JsonlLimits = { maxBytes: 1024 ** 3, maxLineB
 
 export class InputTooLargeError extends Error {}
 
+/** Input that cannot be read further at all (an unclosed quote, an empty file, a broken gzip stream). */
+export class MalformedInputError extends Error {
+  override name = 'MalformedInputError';
+}
+
 async function* decompressedInner(input: Readable): AsyncGenerator<Buffer> {
   const iterator = input[Symbol.asyncIterator]();
   const first = await iterator.next();
@@ -48,7 +53,8 @@ async function* decompressedInner(input: Readable): AsyncGenerator<Buffer> {
     try {
       for await (const chunk of gunzip) yield chunk as Buffer;
     } catch (error) {
-      throw new Error(
+      // a user-facing error (the import job reports it without retrying), not a crash
+      throw new MalformedInputError(
         `The file looks gzip-compressed but cannot be decompressed: ${(error as Error).message}`,
       );
     }
@@ -89,7 +95,9 @@ export async function* readJsonLines(
       partBytes = 0;
       return { line, error: `line is longer than ${limits.maxLineBytes} bytes` };
     }
-    const text = Buffer.concat(parts).toString('utf8').replace(/\r$/, '');
+    let text = Buffer.concat(parts).toString('utf8').replace(/\r$/, '');
+    // a byte-order mark (Windows tools write one) is not part of the first record
+    if (line === 1) text = text.replace(/^\uFEFF/, '');
     parts = [];
     partBytes = 0;
     if (text.trim() === '') return null;

@@ -14,6 +14,7 @@ import { countHoldoutItems, insertSentimentItemsBatch, setHoldoutItems } from '.
 import type { Actor } from '../accounts';
 import { contentHash } from '../content';
 import { UserInputError } from '../errors';
+import { findUnstorableText } from '../storable-text';
 import { openActivePredictor, prelabelItems, ROUTING_SEED, type RoutingCounts } from '../sentiment-prelabel';
 import { holdoutDraw } from '../sentiment-routing';
 import { sentimentSettings } from '../sentiment-settings';
@@ -117,7 +118,10 @@ async function* validRecords(
       onColumns(columns);
     }
     const record = toSentimentRecord(row.fields!, columns, resolve);
+    // found here, the line is reported; found by the database, the whole import would fail with a driver error
+    const unstorable = 'error' in record ? null : findUnstorableText(record);
     if ('error' in record) onError({ line: row.line, message: record.error });
+    else if (unstorable) onError({ line: row.line, message: unstorable });
     else yield { line: row.line, record };
   }
 }

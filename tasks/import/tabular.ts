@@ -12,6 +12,7 @@ import {
   decompressed,
   DEFAULT_JSONL_LIMITS,
   InputTooLargeError,
+  MalformedInputError,
   readJsonLines,
   type JsonlLimits,
 } from './jsonl';
@@ -63,17 +64,20 @@ async function* delimitedRows(
   format: 'csv' | 'tsv',
   limits: JsonlLimits,
 ): AsyncGenerator<TabularRow> {
-  const parser = Readable.from(limited(input, limits.maxBytes)).pipe(
-    parse({
-      delimiter: format === 'tsv' ? '\t' : ',',
-      quote: format === 'tsv' ? null : '"',
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      max_record_size: limits.maxLineBytes,
-    }),
-  );
+  const source = Readable.from(limited(input, limits.maxBytes));
+  const parser = parse({
+    delimiter: format === 'tsv' ? '\t' : ',',
+    quote: format === 'tsv' ? null : '"',
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    max_record_size: limits.maxLineBytes,
+  });
+  // pipe() does not pass errors on: without this, a broken gzip stream or an input past the size
+  // limit left the parser waiting forever and the error uncaught (found by fuzzing)
+  source.once('error', (error) => parser.destroy(error));
+  source.pipe(parser);
   let header: string[] | null = null;
   try {
     for await (const { record, info } of parser as AsyncIterable<{
@@ -126,10 +130,7 @@ export class HeaderError extends Error {
   }
 }
 
-/** Input that cannot be read further at all (an unclosed quote, an empty file). */
-export class MalformedInputError extends Error {
-  override name = 'MalformedInputError';
-}
+export { MalformedInputError };
 
 /**
  * Rows of `format` from `input`. JSONL rows must be objects; CSV/TSV rows are keyed by the header.

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { CsvError, parse } from 'csv-parse/sync';
 import { UserInputError } from '../errors';
+import { findUnstorableText } from '../storable-text';
 
 export interface SafetyRow {
   /** 1-based line in the file (the CSV header is line 1); a multi-line CSV record's first line */
@@ -214,6 +215,10 @@ function toRow(line: number, fields: Record<string, unknown>, format: SafetyForm
         : `is_safe is ${shown(raw)}; ${hint}`,
     );
   }
+  // NULs are gone from the texts, but a lone surrogate (from a JSON \u escape) or a category name
+  // with a NUL would fail the insert with a driver error, not a message naming the line
+  const unstorable = findUnstorableText({ prompt, response, category: categories });
+  if (unstorable) throw new RowError(unstorable);
   return { line, prompt, response, isSafe, categories };
 }
 

@@ -11,6 +11,7 @@ import { insertPromptsBatch, insertResponsesBatch } from '../../db/queries/conte
 import { recordActorEvent, type Actor } from '../accounts';
 import { contentHash } from '../content';
 import { UserInputError } from '../errors';
+import { unstorableText } from '../storable-text';
 import type { SafetyRow } from './files';
 
 export interface SafetyImportReport {
@@ -31,6 +32,9 @@ export async function importSafetyLabels(
   options: { source: string; actor: Actor; onProgress?: (done: number, total: number) => void },
 ): Promise<SafetyImportReport> {
   if (rows.length === 0) throw new UserInputError('The file has no rows to import.', 'data');
+  // the source (a file name) is stored with every label and prompt
+  const badSource = unstorableText(options.source);
+  if (badSource) throw new UserInputError(`The file name ${badSource}; rename the file.`, 'data');
   return db.transaction().execute(async (trx) => {
     const project = await trx
       .selectFrom('projects')

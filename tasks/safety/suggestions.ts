@@ -57,9 +57,12 @@ export async function recordSuggestionOutcomes(
     right: string;
     flags: readonly { side: 'left' | 'right'; category: string }[];
   },
+  /** a judgment inserted in this transaction has no earlier outcomes to replace */
+  options: { fresh?: boolean } = {},
 ): Promise<number> {
   const shown = await suggestionsFor(trx, judgment.projectSettings, judgment.left, judgment.right);
-  await trx.deleteFrom('flag_suggestions').where('judgment_id', '=', judgment.id).execute();
+  if (!options.fresh)
+    await trx.deleteFrom('flag_suggestions').where('judgment_id', '=', judgment.id).execute();
   if (!shown) return 0;
   const flagged = new Set(judgment.flags.map((f) => `${f.side}:${f.category}`));
   const rows = (['left', 'right'] as const).flatMap((side) =>

@@ -20,6 +20,7 @@ import { createProject, updateProjectSettings } from '../../tasks/projects';
 import { importPreferences } from '../../tasks/import/preferences';
 import { writeTinySentimentModel } from '../../reward/testing/tiny-sentiment-model';
 import { E2E_COLD_START_MODEL, seedColdStartProject, seedSentimentLoop } from './sentiment-setup';
+import { seedHostileContent } from './hostile-setup';
 import { makeCalibrationProject } from '../setup/calibration-fixtures';
 import { makeJudgment, makePreferenceProject, makeUser } from '../setup/factories';
 import { refreshQualityReport } from '../../tasks/quality/refresh';
@@ -131,6 +132,8 @@ export default async function globalSetup() {
             annotatorId: judge.user.id,
             helpfulness: [-2, 0, 2][i]!,
           });
+      // every screen's untrusted text carrying script, for hostile-content.spec.ts
+      await seedHostileContent(db);
       await seedSentimentLoop(db);
       await seedColdStartProject(db);
       // an empty sentiment project for the browser import spec

@@ -3,12 +3,20 @@ import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../../db/schema';
 import { availableBackends } from '../setup/db';
-import { makePreferenceProject, makeUser } from '../setup/factories';
+import { makeUser } from '../setup/factories';
 import { type Client, useTestServer } from '../setup/server';
-import { expectedStatus, ROUTE_ACCESS, type Actor } from './route-access';
+import {
+  expectedActionStatus,
+  expectedStatus,
+  fillPath,
+  ROUTE_ACCESS,
+  seedRouteIds,
+  type Actor,
+  type RouteIds,
+} from './route-access';
 
 const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as {
-  routes: Record<string, { id: string; path?: string; index?: boolean }>;
+  routes: Record<string, { id: string; path?: string; index?: boolean; module: { action?: unknown } }>;
 };
 const routeIds = Object.keys(build.routes).filter((id) => id !== 'root');
 
@@ -17,78 +25,43 @@ describe('route access table', () => {
     expect(routeIds.filter((id) => !(id in ROUTE_ACCESS))).toEqual([]);
     expect(Object.keys(ROUTE_ACCESS).filter((id) => !routeIds.includes(id))).toEqual([]);
   });
+
+  it('says "no action" exactly for the routes that export none', () => {
+    const wrong = routeIds.filter(
+      (id) =>
+        (ROUTE_ACCESS[id]?.action.kind === 'none') !==
+        (typeof build.routes[id]!.module.action !== 'function'),
+    );
+    expect(wrong).toEqual([]);
+  });
 });
 
 for (const backend of availableBackends()) {
   describe(`role matrix [${backend}]`, () => {
     const server = useTestServer(backend);
     const clients = new Map<Actor, Client>();
-    let adminId = '';
-    let projectSlug = '';
-    let pairId = '';
-    let itemId = '';
-    let exportId = '';
+    const logins = new Map<Actor, { email: string; password: string }>();
+    let ids: RouteIds;
 
     beforeAll(async () => {
       clients.set('anonymous', server.client());
-      const project = await makePreferenceProject(server.db(), { prompts: [{}] });
-      projectSlug = project.slug;
-      pairId = (
-        await server
-          .db()
-          .selectFrom('pairs')
-          .select('id')
-          .where('project_id', '=', project.id)
-          .executeTakeFirstOrThrow()
-      ).id;
-      const { createProject } = await import('../../tasks/projects');
-      const sentiment = await createProject(
-        server.db(),
-        { slug: `ra-items-${Date.now()}`, name: 'Items', type: 'sentiment' },
-        {},
-      );
-      itemId = (
-        await server
-          .db()
-          .insertInto('sentiment_items')
-          .values({ project_id: sentiment.id, text: 'A fine day.', content_hash: 'ra-item' })
-          .returning('id')
-          .executeTakeFirstOrThrow()
-      ).id;
-      // a ready snapshot (an empty file) for the export pages
-      exportId = (
-        await server
-          .db()
-          .insertInto('exports')
-          .values({
-            project_id: project.id,
-            format: 'trl',
-            status: 'ready',
-            row_count: 0,
-            byte_size: 0,
-            sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow()
-      ).id;
+      ids = await seedRouteIds(server.db());
       for (const role of ROLES) {
         const { user, password } = await makeUser(server.db(), { roles: [role] });
-        if (role === 'admin') adminId = user.id;
+        if (role === 'admin') ids.userId = user.id;
         const client = server.client();
         await client.login(user.email, password);
         clients.set(role, client);
+        logins.set(role, { email: user.email, password });
       }
     });
+
+    const fill = (template: string) => fillPath(template, ids);
 
     const actors: Actor[] = ['anonymous', ...ROLES];
     for (const [id, { rule, path: template }] of Object.entries(ROUTE_ACCESS)) {
       it(`${id}: ${actors.map((a) => `${a}→${expectedStatus(rule, a)}`).join(' ')}`, async () => {
-        const url = template
-          .replace(':userId', adminId)
-          .replace(':projectSlug', projectSlug)
-          .replace(':pairId', pairId)
-          .replace(':itemId', itemId)
-          .replace(':exportId', exportId);
+        const url = fill(template);
         for (const actor of actors) {
           const response = await clients.get(actor)!.get(url);
           const body = await response.text();
@@ -110,6 +83,34 @@ for (const backend of availableBackends()) {
           if (response.status === 404 && !url.startsWith('/api/')) expect(body).toContain('Page not found');
           if (rule.kind === 'token' || url.startsWith('/api/')) {
             expect(response.headers.get('content-type')).toContain('application/json');
+          }
+        }
+      });
+    }
+
+    for (const [id, { action, path: template }] of Object.entries(ROUTE_ACCESS)) {
+      it(`POST ${id}: ${actors.map((a) => `${a}→${expectedActionStatus(action, a)}`).join(' ')}`, async () => {
+        const url = fill(template);
+        for (const actor of actors) {
+          const client = clients.get(actor)!;
+          const response = await client.post(url, {});
+          const body = await response.text();
+          expect(`${actor} POST ${url} → ${response.status}`).toBe(
+            `${actor} POST ${url} → ${expectedActionStatus(action, actor)}`,
+          );
+          if (response.status === 302 && actor === 'anonymous' && action.kind !== 'public')
+            expect(response.headers.get('location')).toMatch(/^\/login/);
+          const resource = url.startsWith('/api/') || (action.kind === 'roles' && action.resource);
+          if (response.status === 403 && !resource)
+            expect(body).toContain('You don&#x27;t have access to this page');
+          if (response.status === 403 && resource)
+            expect(JSON.parse(body)).toMatchObject({ kind: 'forbidden' });
+          if (action.kind === 'token' || url.startsWith('/api/'))
+            expect(response.headers.get('content-type')).toContain('application/json');
+          // a POST that ended the session (sign-out) must not leak into the next route's checks
+          if (actor !== 'anonymous' && client.cookies.size === 0) {
+            const { email, password } = logins.get(actor)!;
+            await client.login(email, password);
           }
         }
       });
