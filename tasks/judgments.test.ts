@@ -71,6 +71,28 @@ describeDb('judgments', ({ db }) => {
     ).rejects.toThrow(/already submitted/);
   });
 
+  it('refuses a submission id that is already someone else’s judgment and leaves the lease as it was', async () => {
+    const first = await leased(db());
+    const judgmentId = randomUUID();
+    await submitJudgment(db(), first.me.id, { judgmentId, assignmentId: first.lease.assignment_id, fields });
+    const second = await leased(db());
+    await expect(
+      submitJudgment(db(), second.me.id, { judgmentId, assignmentId: second.lease.assignment_id, fields }),
+    ).rejects.toThrow(/submission id is taken/);
+    const assignment = await db()
+      .selectFrom('assignments')
+      .select('status')
+      .where('id', '=', second.lease.assignment_id)
+      .executeTakeFirstOrThrow();
+    expect(assignment.status).toBe('leased');
+    const pair = await db()
+      .selectFrom('pairs')
+      .select(['judgment_count', 'lease_count'])
+      .where('id', '=', second.pair.id)
+      .executeTakeFirstOrThrow();
+    expect(pair).toEqual({ judgment_count: 0, lease_count: 1 });
+  });
+
   it('stores flags on the right responses and requires a rationale for serious ones', async () => {
     const { me, lease, pair } = await leased(db());
     const flags = [{ side: 'right' as const, category: 'violence' as const, severity: 'high' as const }];

@@ -4,8 +4,13 @@
  * Scores are shown relative to the screen (left/right) and stored in the pair's canonical order
  * (A/B), using the placement stored with the assignment.
  */
-import { recordSuggestionOutcomes } from './safety/suggestions';
-import type { Kysely, Transaction } from 'kysely';
+import {
+  activeRisks,
+  recordSuggestionOutcomes,
+  suggestionOutcomeRows,
+  suggestionsFromRisks,
+} from './safety/suggestions';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 import { lockAssignment } from '../db/queries/queue';
 import { requireId, UserInputError } from './errors';
@@ -95,6 +100,11 @@ export async function submitJudgment(
   const parsed = SubmitJudgmentSchema.safeParse(input);
   if (!parsed.success) invalid(parsed.error);
   const { judgmentId, assignmentId, fields } = parsed.data;
+  const fast = await submitLeased(db, annotatorId, parsed.data, now);
+  if (fast) {
+    await scheduleRefreshes(db, fast.projectId);
+    return { judgmentId, duplicate: false };
+  }
   let projectId: string | null = null;
   const result = await db.transaction().execute(async (trx): Promise<SubmitResult> => {
     const assignment = await lockAssignment(trx, assignmentId, annotatorId);
@@ -220,6 +230,98 @@ export async function submitJudgment(
   // after the commit: the judgment is safe whatever scheduling does (it never throws)
   if (projectId) await scheduleRefreshes(db, projectId);
   return result;
+}
+
+/**
+ * The common case of submitJudgment in two round trips instead of ten: a first answer on a pair
+ * that is still leased to the annotator. One read (assignment, pair, project, the safety model's
+ * scores behind the suggestions shown, and whether the submission id exists) decides whether the
+ * case applies; then a single statement marks the assignment submitted (only if it is
+ * still leased: the condition that makes it safe without holding locks between the statements),
+ * inserts the judgment, its flags and suggestion outcomes, and moves the pair's counters. Being
+ * one statement it commits whole or not at all. undefined means "take the full path" (retry,
+ * twin, expired or skipped lease, someone else's id, a race lost), which then answers exactly as
+ * before; a rationale that the project requires is refused here with the same message.
+ */
+async function submitLeased(
+  db: Kysely<Database>,
+  annotatorId: string,
+  input: { judgmentId: string; assignmentId: string; fields: JudgmentFields },
+  now: Date,
+): Promise<{ projectId: string } | undefined> {
+  const { judgmentId, assignmentId, fields } = input;
+  const row = await db
+    .selectFrom('assignments as a')
+    .innerJoin('pairs as p', 'p.id', 'a.pair_id')
+    .innerJoin('projects as pr', 'pr.id', 'p.project_id')
+    .select((eb) => [
+      'a.status',
+      'a.left_response_id',
+      'p.response_a_id',
+      'p.response_b_id',
+      'pr.settings',
+      activeRisks(sql.ref('p.response_a_id'), sql.ref('p.response_b_id')).as('risks'),
+      eb.exists(eb.selectFrom('judgments as j').select('j.id').where('j.id', '=', judgmentId)).as('taken'),
+    ])
+    .where('a.id', '=', assignmentId)
+    .where('a.annotator_id', '=', annotatorId)
+    .executeTakeFirst();
+  if (!row || row.status !== 'leased' || row.taken || !row.left_response_id) return undefined;
+  const settings = row.settings as Record<string, unknown>;
+  if (settings.rationaleRequired === true && fields.rationale.length < 10) {
+    throw new UserInputError('This project asks for a short rationale with every judgment.', 'rationale');
+  }
+  const left = row.left_response_id;
+  const leftIsA = left === row.response_a_id;
+  const right = leftIsA ? row.response_b_id : row.response_a_id;
+  const toCanonical = (score: number) => (leftIsA ? score : -score) || 0;
+  const shown = suggestionsFromRisks(settings, row.risks, left, right);
+  const flags = fields.flags.map((f) => ({
+    response_id: f.side === 'left' ? left : right,
+    category: f.category,
+    severity: f.severity,
+  }));
+  const outcomes = suggestionOutcomeRows(shown, { id: judgmentId, left, right, flags: fields.flags });
+  try {
+    const written = await sql<{ project_id: string }>`
+      with ua as (
+        update assignments set status = 'submitted', completed_at = ${now}
+        where id = ${assignmentId} and annotator_id = ${annotatorId} and status = 'leased'
+        returning id, pair_id, project_id, left_response_id, is_gold, is_repeat
+      ), ins as (
+        insert into judgments (id, project_id, pair_id, assignment_id, annotator_id, helpfulness, safety,
+                               both_unacceptable, rationale, shown_left_response_id, time_on_task_ms,
+                               is_gold, is_repeat, created_at, updated_at)
+        select ${judgmentId}::uuid, ua.project_id, ua.pair_id, ua.id, ${annotatorId}::uuid,
+               ${toCanonical(fields.helpfulness)}::int, ${toCanonical(fields.safety)}::int,
+               ${fields.bothUnacceptable}::boolean, ${fields.rationale}::text, ua.left_response_id,
+               ${fields.timeOnTaskMs ?? null}::int, ua.is_gold, ua.is_repeat, ${now}, ${now}
+        from ua
+        returning id, project_id
+      ), flags as (
+        insert into response_flags (judgment_id, response_id, category, severity)
+        select ins.id, f.response_id, f.category, f.severity
+        from ins, jsonb_populate_recordset(null::response_flags, ${JSON.stringify(flags)}::jsonb) f
+      ), outcomes as (
+        insert into flag_suggestions (judgment_id, response_id, category, probability, model_id, accepted)
+        select ins.id, o.response_id, o.category, o.probability, o.model_id, o.accepted
+        from ins, jsonb_populate_recordset(null::flag_suggestions, ${JSON.stringify(outcomes)}::jsonb) o
+      ), counted as (
+        -- a repeat is a second answer from the same person: it never counts toward redundancy
+        update pairs set
+          judgment_count = case when ua.is_repeat then pairs.judgment_count else pairs.judgment_count + 1 end,
+          lease_count = pairs.lease_count - 1,
+          updated_at = ${now}
+        from ua where pairs.id = ua.pair_id
+      )
+      select project_id from ins`.execute(db);
+    const done = written.rows[0];
+    return done ? { projectId: done.project_id } : undefined;
+  } catch (error) {
+    // the id was taken between the read and the write (a twin): the full path tells which case it is
+    if ((error as { code?: string }).code === '23505') return undefined;
+    throw error;
+  }
 }
 
 /**

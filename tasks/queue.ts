@@ -1,22 +1,23 @@
 /**
- * What an annotator gets next, and what happens when they skip. Every step is one transaction, so
- * a lease and the pair's counters change together or not at all.
+ * What an annotator gets next, and what happens when they skip. Every step is one transaction (or
+ * one statement, which is atomic by itself), so a lease and the pair's counters change together or
+ * not at all.
  */
-import { suggestionsFor, type PairSuggestions } from './safety/suggestions';
+import { activeRisks, suggestionsFromRisks, type PairSuggestions } from './safety/suggestions';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Kysely } from 'kysely';
 import type { ChatMessage, Database } from '../db/schema';
 import {
   endLease,
-  expireLeases,
+  expireLeasesSoon,
   findOpenLease,
+  findProjectWithOpenLease,
   hasAvailablePair,
   leaseNextPair,
   lockAssignment,
   type Annotator,
   type Lease,
 } from '../db/queries/queue';
-import { findProjectBySlug } from '../db/queries/projects';
 import { leaseGold, leaseRepeat } from '../db/queries/quality-queue';
 import { UserInputError } from './errors';
 import { SKIP_REASONS } from './judgments.schema';
@@ -40,16 +41,19 @@ export async function nextPair(
   let projectId: string | null = null;
   // the project's serving rates, when the request names it: a draw outside them skips two queries
   let bands: { repeat: number; gold: number } | null = null;
+  let open: Lease | undefined;
+  await expireLeasesSoon(db, now);
   if (options.projectSlug) {
-    const project = await findProjectBySlug(db, options.projectSlug);
-    if (!project || project.type !== 'preference') {
+    const found = await findProjectWithOpenLease(db, options.projectSlug, options.annotator.id, now);
+    if (!found || found.project.type !== 'preference') {
       throw new UserInputError(`No preference project "${options.projectSlug}".`, 'project', 'not-found');
     }
-    projectId = project.id;
-    bands = { repeat: project.repeat_rate, gold: project.gold_rate };
+    projectId = found.project.id;
+    bands = { repeat: found.project.repeat_rate, gold: found.project.gold_rate };
+    open = found.open;
+  } else {
+    open = await findOpenLease(db, options.annotator.id, projectId, now);
   }
-  await expireLeases(db, now);
-  const open = await findOpenLease(db, options.annotator.id, projectId, now);
   if (open) return open;
   const leftIsA = options.rng() < 0.5;
   // one draw decides between a consistency repeat, a gold pair and the queue (db/queries/quality-queue.ts)
@@ -73,9 +77,7 @@ export async function nextPair(
   // SKIP LOCKED passes over pairs other requests are leasing right now; when that leaves nothing,
   // check (without locking) whether anything qualifies at all, and if so try again shortly.
   for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt++) {
-    const lease = await db
-      .transaction()
-      .execute((trx) => leaseNextPair(trx, { annotator: options.annotator, projectId, now, leftIsA }));
+    const lease = await leaseNextPair(db, { annotator: options.annotator, projectId, now, leftIsA });
     if (lease) return lease;
     if (!(await hasAvailablePair(db, options.annotator, projectId))) return null;
     await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * (attempt + 1)));
@@ -164,6 +166,7 @@ export async function loadPairView(
     .innerJoin('prompts as q', 'q.id', 'p.prompt_id')
     .innerJoin('responses as ra', 'ra.id', 'p.response_a_id')
     .innerJoin('responses as rb', 'rb.id', 'p.response_b_id')
+    .select(activeRisks(sql.ref('ra.id'), sql.ref('rb.id')).as('risks'))
     .select([
       'a.id as assignment_id',
       'a.left_response_id',
@@ -174,7 +177,6 @@ export async function loadPairView(
       'pr.name',
       'pr.guidelines',
       'pr.redundancy',
-      'pr.settings',
       'pr.settings',
       'q.messages',
       'q.language',
@@ -208,6 +210,6 @@ export async function loadPairView(
     left: leftIsA ? a : b,
     right: leftIsA ? b : a,
     expiresAt: row.expires_at,
-    suggestions: await suggestionsFor(db, row.settings, row.left_response_id!, leftIsA ? b.id : a.id),
+    suggestions: suggestionsFromRisks(row.settings, row.risks, row.left_response_id!, leftIsA ? b.id : a.id),
   };
 }

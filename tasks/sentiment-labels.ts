@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, PrelabelSource } from '../db/schema';
 import {
-  expireLeases,
+  expireLeasesSoon,
   findOpenLease,
   hasAvailable,
   leaseNext,
@@ -47,7 +47,7 @@ export async function nextItem(
       throw new UserInputError(`No sentiment project "${options.projectSlug}".`, 'project', 'not-found');
     projectId = project.id;
   }
-  await expireLeases(db, now);
+  await expireLeasesSoon(db, now);
   const open = await findOpenLease(db, options.annotator.id, projectId, now, 'item');
   if (open) return open;
   // a gold item at the project's gold rate (db/queries/quality-queue.ts); without an rng, no gold
@@ -61,11 +61,13 @@ export async function nextItem(
     if (gold) return gold;
   }
   for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt++) {
-    const lease = await db
-      .transaction()
-      .execute((trx) =>
-        leaseNext(trx, { kind: 'item', annotator: options.annotator, projectId, now, leftIsA: true }),
-      );
+    const lease = await leaseNext(db, {
+      kind: 'item',
+      annotator: options.annotator,
+      projectId,
+      now,
+      leftIsA: true,
+    });
     if (lease) return lease;
     if (!(await hasAvailable(db, 'item', options.annotator, projectId))) return null;
     await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * (attempt + 1)));

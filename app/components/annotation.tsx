@@ -41,7 +41,7 @@ export function AnnotationBar({
       </div>
       <div className="row small muted">
         {counters}
-        <span title={`The ${unit} stays reserved for you this long`}>Reserved {reserved}</span>
+        <span title={`The ${unit} stays reserved for you this long`}>Reserved {reserved ?? '…'}</span>
         <button type="button" onClick={() => toggle('guidelines')}>
           Guidelines <kbd aria-hidden="true">G</kbd>
         </button>

@@ -5,21 +5,18 @@
  */
 import { redirect } from '@remix-run/node';
 import { insertAuditEvent } from '../../db/queries/audit-log';
-import { findUserById, type PublicUser } from '../../db/queries/users';
+import type { PublicUser } from '../../db/queries/users';
 import type { Role } from '../../db/schema';
 import { hasRole } from '../../tasks/roles';
 import { getAppContext } from './context.server';
-import { getSession, getSessionStorage, startUserSession } from './session.server';
+import { getSession, getSessionStorage, getSessionUser, startUserSession } from './session.server';
 import { forbidden, redirectToLogin } from './http.server';
 
 export type { PublicUser };
 
 /** The signed-in, active user, or null. A deactivated user's session counts as signed out. */
 export async function getUser(request: Request): Promise<PublicUser | null> {
-  const session = await getSession(request);
-  const userId = session.get('userId');
-  if (!userId) return null;
-  const user = await findUserById(getAppContext().db, userId);
+  const user = await getSessionUser(request);
   return user?.is_active ? user : null;
 }
 

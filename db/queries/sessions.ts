@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema';
+import { PUBLIC_USER_COLUMNS, type PublicUser } from './users';
 
 export interface SessionRow {
   id: string;
@@ -38,6 +39,29 @@ export async function findLiveSession(
     .where('id', '=', id)
     .where('expires_at', '>', now)
     .executeTakeFirst();
+}
+
+/**
+ * A live session and its user in one round trip (every signed-in request starts here): the row's
+ * user_id is the user, and the stored data must name the same user, as every writer keeps it.
+ */
+export async function findLiveSessionUser(
+  db: Kysely<Database>,
+  id: string,
+  now: Date,
+): Promise<{ sessionId: string; lastSeenAt: Date; user: PublicUser } | undefined> {
+  const row = await db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(['s.id as session_id', 's.last_seen_at', 's.data as session_data'])
+    .select(PUBLIC_USER_COLUMNS.map((c) => `u.${c}` as const))
+    .where('s.id', '=', id)
+    .where('s.expires_at', '>', now)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { session_id, last_seen_at, session_data, ...user } = row;
+  if ((session_data as { userId?: unknown }).userId !== user.id) return undefined;
+  return { sessionId: session_id, lastSeenAt: last_seen_at, user: user as PublicUser };
 }
 
 export async function setSessionData(

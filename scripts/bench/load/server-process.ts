@@ -55,6 +55,8 @@ export async function waitHealthy(url: string, timeoutMs: number, exited: () => 
  */
 export async function spawnServer(options: {
   env: Record<string, string>;
+  /** extra arguments for node itself, before the script (profiling flags) */
+  nodeArgs?: string[];
   port?: number;
   readyTimeoutMs?: number;
 }): Promise<ServerProcess> {
@@ -67,16 +69,20 @@ export async function spawnServer(options: {
   const start = async () => {
     output = '';
     exited = false;
-    child = spawn(process.execPath, [ARBITER, 'serve', '--port', String(port), '--host', '127.0.0.1'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        NODE_ENV: 'production',
-        ARBITER_COOKIE_SECURE: 'false',
-        ...options.env,
+    child = spawn(
+      process.execPath,
+      [...(options.nodeArgs ?? []), ARBITER, 'serve', '--port', String(port), '--host', '127.0.0.1'],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          NODE_ENV: 'production',
+          ARBITER_COOKIE_SECURE: 'false',
+          ...options.env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-20_000);
     };
