@@ -95,6 +95,7 @@ try {
         `${status.padEnd(6)} ${report.family}: ${report.inputs} inputs in ${report.seconds} s, ${report.server_errors} 5xx, ${report.partial_writes} partial writes, ${report.unexpected} unexpected, ${report.logged_errors} logged errors — ${JSON.stringify(report.outcomes)}`,
       );
       if (report.failure) console.log(report.failure);
+      writeReport(false);
     }
   } finally {
     await server.close();
@@ -105,37 +106,47 @@ try {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-const sum = (key: 'inputs' | 'server_errors' | 'partial_writes' | 'unexpected' | 'logged_errors') =>
-  reports.reduce((n, r) => n + r[key], 0);
-const result = {
-  benchmark: 'fuzz',
-  backend,
-  runs_per_family: runs,
-  seed,
-  families: reports,
-  totals: {
-    families: reports.length,
-    inputs: sum('inputs'),
-    server_errors: sum('server_errors'),
-    partial_writes: sum('partial_writes'),
-    unexpected: sum('unexpected'),
-    logged_errors: sum('logged_errors'),
-    failed_families: reports.filter((r) => r.failure).map((r) => r.family),
-  },
-  ok: reports.every((r) => !r.failure),
-  seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
-  machine: {
-    cpus: os.cpus().length,
-    cpu: os.cpus()[0]?.model ?? 'unknown',
-    memory_gb: Math.round(os.totalmem() / 1024 ** 3),
-    node: process.version,
-    platform: `${os.platform()} ${os.release()}`,
-  },
-  at: new Date().toISOString(),
-};
-console.log(JSON.stringify(result.totals, null, 2));
-if (values.report) {
-  fs.mkdirSync(path.dirname(path.resolve(values.report)), { recursive: true });
-  fs.writeFileSync(values.report, JSON.stringify(result, null, 2) + '\n');
+/**
+ * The report so far. Written after every family, so a run stopped part-way (a long one, on a
+ * machine someone needs back) keeps the families it finished; `complete` says whether it ran all.
+ */
+function writeReport(complete: boolean) {
+  const sum = (key: 'inputs' | 'server_errors' | 'partial_writes' | 'unexpected' | 'logged_errors') =>
+    reports.reduce((n, r) => n + r[key], 0);
+  const result = {
+    benchmark: 'fuzz',
+    backend,
+    runs_per_family: runs,
+    seed,
+    families: reports,
+    totals: {
+      families: reports.length,
+      inputs: sum('inputs'),
+      server_errors: sum('server_errors'),
+      partial_writes: sum('partial_writes'),
+      unexpected: sum('unexpected'),
+      logged_errors: sum('logged_errors'),
+      failed_families: reports.filter((r) => r.failure).map((r) => r.family),
+    },
+    ok: reports.every((r) => !r.failure),
+    seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+    machine: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      memory_gb: Math.round(os.totalmem() / 1024 ** 3),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
+    at: new Date().toISOString(),
+    complete,
+  };
+  if (values.report) {
+    fs.mkdirSync(path.dirname(path.resolve(values.report)), { recursive: true });
+    fs.writeFileSync(values.report, JSON.stringify(result, null, 2) + '\n');
+  }
+  return result;
 }
+
+const result = writeReport(true);
+console.log(JSON.stringify(result.totals, null, 2));
 process.exitCode = result.ok ? 0 : 1;
