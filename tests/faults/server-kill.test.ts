@@ -53,12 +53,14 @@ describe.skipIf(!hasPostgres())('kill -9 of the server under load [postgres]', (
       expect(integrity.judgments).toBe(result.acknowledged.length);
 
       // their leases run out (the shortest lease a project may have is 30 s, so the clock is
-      // moved for them): the next request anyone makes returns the pairs to the pool
+      // moved for them): the next request anyone makes once the process's once-a-second sweep is
+      // due returns the pairs to the pool
       await db
         .updateTable('assignments')
         .set({ expires_at: new Date(Date.now() - 1000) })
         .where('id', 'in', abandoned)
         .execute();
+      await sleep(1100);
       const probe = await clients[0]!.request(`/compare?project=${fixture.slug}&_data=routes%2Fcompare`);
       expect(probe.status).toBe(200);
       const states = await db
