@@ -81,28 +81,6 @@ export interface Lease {
 
 /** Returns expired leases of either kind to the pool; safe to run from several processes at once. */
 export async function expireLeases(db: Db, now: Date): Promise<number> {
-  return sweepExpiredLeases(db, now);
-}
-
-const lastSweep = new WeakMap<object, number>();
-/** How often a serving path sweeps expired leases; the shortest lease is 30 s, so a second is noise. */
-const SWEEP_INTERVAL_MS = 1000;
-
-/**
- * expireLeases for the next-unit paths, at most once a second per database handle and process:
- * every request ran it before, one write round trip each, to sweep leases that expire at the
- * earliest 30 s after they start. A `now` that moves backwards or jumps ahead (tests, clock
- * changes) always sweeps.
- */
-export async function expireLeasesSoon(db: Kysely<Database>, now: Date): Promise<number> {
-  const last = lastSweep.get(db);
-  const t = now.getTime();
-  if (last !== undefined && t >= last && t - last < SWEEP_INTERVAL_MS) return 0;
-  lastSweep.set(db, t);
-  return sweepExpiredLeases(db, now);
-}
-
-async function sweepExpiredLeases(db: Db, now: Date): Promise<number> {
   const result = await sql<{ n: number }>`
     with expired as (
       update assignments set status = 'expired', completed_at = ${now}
@@ -124,6 +102,24 @@ async function sweepExpiredLeases(db: Db, now: Date): Promise<number> {
     select (select coalesce(sum(n), 0) from released_pairs)::int
          + (select coalesce(sum(n), 0) from released_items)::int as n`.execute(db);
   return Number(result.rows[0]?.n ?? 0);
+}
+
+const lastSweep = new WeakMap<object, number>();
+/** How often a serving path sweeps expired leases; the shortest lease is 30 s, so a second is noise. */
+const SWEEP_INTERVAL_MS = 1000;
+
+/**
+ * expireLeases for the next-unit paths, at most once a second per database handle and process:
+ * every request ran it before, one write round trip each, to sweep leases that expire at the
+ * earliest 30 s after they start. A `now` that moves backwards or jumps ahead (tests, clock
+ * changes) always sweeps.
+ */
+export async function expireLeasesSoon(db: Kysely<Database>, now: Date): Promise<number> {
+  const last = lastSweep.get(db);
+  const t = now.getTime();
+  if (last !== undefined && t >= last && t - last < SWEEP_INTERVAL_MS) return 0;
+  lastSweep.set(db, t);
+  return expireLeases(db, now);
 }
 
 /** The annotator's open lease of `kind` (optionally in one project), so a reload shows the same unit. */
@@ -149,14 +145,24 @@ export async function findOpenLease(
     | { assignment_id: string; project_id: string; left_response_id: string | null; expires_at: Date }
     | undefined;
   if (!row) return undefined;
-  const unitId = (row as unknown as Record<string, string>)[column]!;
+  return toLease({ ...row, unit_id: (row as unknown as Record<string, string>)[column]! });
+}
+
+/** A lease as the queue functions return it, from an assignment row read back. */
+function toLease(row: {
+  assignment_id: string;
+  unit_id: string;
+  project_id: string;
+  left_response_id: string | null;
+  expires_at: Date | string;
+}): Lease {
   return {
     assignment_id: row.assignment_id,
-    unit_id: unitId,
-    pair_id: unitId,
+    unit_id: row.unit_id,
+    pair_id: row.unit_id,
     project_id: row.project_id,
     left_response_id: row.left_response_id ?? '',
-    expires_at: row.expires_at,
+    expires_at: new Date(row.expires_at),
   };
 }
 
@@ -209,15 +215,14 @@ export async function findProjectWithOpenLease(
     gold_rate: Number(row.gold_rate),
   };
   const open =
-    row.assignment_id && row.unit_id
-      ? {
+    row.assignment_id && row.unit_id && row.expires_at
+      ? toLease({
           assignment_id: row.assignment_id,
           unit_id: row.unit_id,
-          pair_id: row.unit_id,
           project_id: row.id,
-          left_response_id: row.left_response_id ?? '',
-          expires_at: new Date(row.expires_at!),
-        }
+          left_response_id: row.left_response_id,
+          expires_at: row.expires_at,
+        })
       : undefined;
   return { project, open };
 }
@@ -308,14 +313,7 @@ export async function leaseNext(
     from bumped b, leased l`.execute(trx);
   const row = picked.rows[0];
   if (!row) return undefined;
-  return {
-    assignment_id: row.assignment_id,
-    unit_id: row.id,
-    pair_id: row.id,
-    project_id: row.project_id,
-    left_response_id: row.left_id ?? '',
-    expires_at: new Date(row.expires_at),
-  };
+  return toLease({ ...row, unit_id: row.id, left_response_id: row.left_id });
 }
 
 /** Leases the next pair (leaseNext for preference pairs). */
