@@ -10,6 +10,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { Database } from './schema';
 import { PGliteDialect } from './pglite-dialect';
+import { preparingPool } from './prepared-pool';
 import { acquireEmbeddedLock, type EmbeddedLock } from './embedded-lock';
 import { DatabaseOpenError, describePostgresError, redactUrl } from './errors';
 
@@ -31,6 +32,8 @@ export type DbConfig =
       statementTimeoutMs?: number;
       connectTimeoutMs?: number;
       applicationName?: string;
+      /** named prepared statements (db/prepared-pool.ts); off for poolers in transaction mode */
+      preparedStatements?: boolean;
     };
 
 export interface DbHandle {
@@ -134,7 +137,12 @@ async function openPostgres(config: Extract<DbConfig, { kind: 'postgres' }>): Pr
     await pool.end().catch(() => undefined);
     throw describePostgresError(error, config.url);
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: config.preparedStatements === false ? pool : preparingPool(pool),
+      cursor: Cursor,
+    }),
+  });
   return {
     db,
     kind: 'postgres',

@@ -14,6 +14,15 @@ describe('configuration', () => {
   it('switches to PostgreSQL when DATABASE_URL is set', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@h/db', ARBITER_PG_POOL_SIZE: '4' });
     expect(config.db).toMatchObject({ kind: 'postgres', url: 'postgres://u@h/db', poolSize: 4 });
+    expect(config.db).toMatchObject({ preparedStatements: true });
+  });
+
+  it('turns prepared statements off for a pooler in transaction mode, and refuses a vague value', () => {
+    const off = loadConfig({ DATABASE_URL: 'postgres://u@h/db', ARBITER_PG_PREPARED_STATEMENTS: 'false' });
+    expect(off.db).toMatchObject({ preparedStatements: false });
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'postgres://u@h/db', ARBITER_PG_PREPARED_STATEMENTS: 'maybe' }),
+    ).toThrow(/ARBITER_PG_PREPARED_STATEMENTS/);
   });
 
   it('reads secrets newest first and cookie security explicitly', () => {

@@ -32,6 +32,11 @@ const EnvSchema = z.object({
   ARBITER_TRUST_PROXY: flag,
   ARBITER_PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   ARBITER_PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  // on unless switched off: a pooler in transaction mode cannot keep named statements
+  ARBITER_PG_PREPARED_STATEMENTS: z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+    .optional()
+    .transform((v) => v !== '0' && v !== 'false' && v !== 'no'),
   ARBITER_MAX_BODY_BYTES: z.coerce
     .number()
     .int()
@@ -96,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         url: e.DATABASE_URL,
         poolSize: e.ARBITER_PG_POOL_SIZE,
         statementTimeoutMs: e.ARBITER_PG_STATEMENT_TIMEOUT_MS,
+        preparedStatements: e.ARBITER_PG_PREPARED_STATEMENTS,
       }
     : { kind: 'pglite', dataDir };
   return {

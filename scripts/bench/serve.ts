@@ -27,6 +27,7 @@ import { latencyStats, runAnnotators, type LoadResult } from './load/annotators'
 import { directOps } from './load/direct-ops';
 import { httpOps, SessionClient } from './load/http-ops';
 import { checkIntegrity } from './load/integrity';
+import { cpuBetween, snapshot, type CpuSnapshot } from './load/cpu';
 import { spawnServer, type ServerProcess } from './load/server-process';
 import { seedOpenPairs } from './seed-preferences';
 
@@ -132,32 +133,41 @@ try {
   const clients = httpAnnotators.map(() => new SessionClient(bases));
   for (let i = 0; i < clients.length; i++) await clients[i]!.login(httpAnnotators[i]!.email, PASSWORD);
   const think: [number, number] = [thinkMs * 0.5, thinkMs * 1.5];
-  const phase = async (label: string, ops: Parameters<typeof runAnnotators>[0]) => {
+  const phase = async (label: string, ops: Parameters<typeof runAnnotators>[0], pids: number[]) => {
     log(`${label}: ${annotatorCount} annotators for ${seconds} s (think ${think[0]}–${think[1]} ms)…`);
     const began = Date.now();
+    // CPU is counted over the recorded part of the phase, as the latencies are
+    let from: CpuSnapshot | undefined;
+    const startCount = setTimeout(() => (from = snapshot(pids)), warmup * 1000);
     const result = await runAnnotators(ops, {
       deadline: began + seconds * 1000,
       recordFrom: began + warmup * 1000,
       thinkMs: think,
       seed,
     });
+    clearTimeout(startCount);
+    const to = snapshot(pids);
+    const cpu = cpuBetween(from ?? to, to, result.nextPairMs.length + result.submitMs.length);
     log(`  ${result.acknowledged.length} judgments acknowledged, ${sum(result.errors)} errors`);
-    return result;
+    log(`  cpu ${JSON.stringify(cpu)}`);
+    return { ...result, cpu };
   };
   const http = await phase(
     'http',
     clients.map((c) => httpOps(c, SLUG)),
+    servers.map((s) => s.pid()).filter((pid): pid is number => pid !== undefined),
   );
   const serverRss = await Promise.all(servers.map((s) => rssOf(s.pid())));
   for (const s of servers) await s.kill('SIGTERM');
 
   // ---- 2. the baseline: the same functions through pg, same concurrency, same pool size in all ----
   const direct = await openDb({ kind: 'postgres', url: dbUrl, poolSize: poolSize * processes });
-  let baseline: LoadResult;
+  let baseline: LoadResult & { cpu: ReturnType<typeof cpuBetween> };
   try {
     baseline = await phase(
       'direct',
       directAnnotators.map((a) => directOps(direct.db, a, SLUG)),
+      [],
     );
   } finally {
     await direct.close();
@@ -165,7 +175,7 @@ try {
 
   // ---- 3. audit ----
   const integrity = await checkIntegrity(db, project.id, [...http.acknowledged, ...baseline.acknowledged]);
-  const summary = (r: LoadResult) => ({
+  const summary = (r: LoadResult & { cpu: ReturnType<typeof cpuBetween> }) => ({
     judgmentsPerSecond: round(r.acknowledged.length / ((r.endedAt - r.startedAt) / 1000), 1),
     acknowledged: r.acknowledged.length,
     unacknowledged: r.unacknowledged.length,
@@ -176,6 +186,7 @@ try {
     rejected: r.rejected,
     empty: r.empty,
     slowestMs: round(r.slowestMs, 1),
+    cpu: r.cpu,
   });
   const httpSummary = summary(http);
   const baseSummary = summary(baseline);

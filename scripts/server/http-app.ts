@@ -115,7 +115,12 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 
   const publicDir = path.join(options.projectRoot, 'public');
   app.use('/build', express.static(path.join(publicDir, 'build'), { immutable: true, maxAge: '1y' }));
-  app.use(express.static(publicDir, { maxAge: '1h' }));
+  // the other public files are few and named with an extension; trying the disk for every page and
+  // data request cost a stat each (about 3% of the serving CPU under load, docs/benchmarks.md)
+  const publicFiles = express.static(publicDir, { maxAge: '1h' });
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    /\.[a-z0-9]+$/i.test(req.path) ? publicFiles(req, res, next) : next(),
+  );
 
   app.all(
     '*',
