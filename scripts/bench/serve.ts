@@ -7,7 +7,11 @@
  * acknowledged submission stored exactly once, no pair over its redundancy.
  *
  *   npm run bench:serve -- --annotators 100 --pairs 1000000 --seconds 60 [--processes 2]
- *                          [--think-ms 1000] [--warmup 5] [--seed 1] [--report reports/serve.json]
+ *                          [--think-ms 4000] [--warmup 5] [--seed 1] [--report reports/serve.json]
+ *
+ * Think time is uniform in [0.5, 1.5] × --think-ms. A person ranking two LLM responses takes 20–90 s;
+ * the default (2–6 s) keeps each simulated annotator 5–45 times faster than that, so 100 of them
+ * offer the load of several hundred real ones. --think-ms 1000 is the stress run (docs/benchmarks.md).
  *
  * PostgreSQL comes from BENCH_DATABASE_URL (a server URL; a fresh database is created and dropped
  * at the end). The server build must exist (`NODE_ENV=production npx remix build`).
@@ -37,7 +41,7 @@ const { values } = parseArgs({
     pairs: { type: 'string', default: '1000000' },
     seconds: { type: 'string', default: '60' },
     processes: { type: 'string', default: '1' },
-    'think-ms': { type: 'string', default: '1000' },
+    'think-ms': { type: 'string', default: '4000' },
     warmup: { type: 'string', default: '5' },
     'pool-size': { type: 'string', default: '10' },
     seed: { type: 'string', default: '1' },

@@ -11,8 +11,8 @@ export interface CpuSnapshot {
   at: number;
   /** CPU seconds of each watched process (user + system) */
   processes: Map<number, number>;
-  /** CPU seconds of all PostgreSQL processes */
-  postgres: number;
+  /** CPU seconds of each PostgreSQL process */
+  postgres: Map<number, number>;
   /** CPU seconds of this process: the simulated annotators (and, for the baseline, the app code) */
   self: number;
   /** machine-wide jiffies: busy, idle and stolen by the hypervisor */
@@ -30,23 +30,35 @@ function processSeconds(pid: number): number | null {
   }
 }
 
-function postgresSeconds(): number {
-  let total = 0;
+function postgresSeconds(): Map<number, number> {
+  const out = new Map<number, number>();
   let entries: string[] = [];
   try {
     entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
   } catch {
-    return 0;
+    return out;
   }
   for (const pid of entries) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       if (!stat.includes('(postgres)')) continue;
-      total += processSeconds(Number(pid)) ?? 0;
+      const seconds = processSeconds(Number(pid));
+      if (seconds !== null) out.set(Number(pid), seconds);
     } catch {
       // the process ended between the listing and the read
     }
   }
+  return out;
+}
+
+/**
+ * CPU spent between two snapshots by a set of processes that comes and goes (pooled backends close
+ * when idle): a process in both counts its difference, a new one all of its time; one that ended in
+ * between is lost, so this is a lower bound.
+ */
+export function spentBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
   return total;
 }
 
@@ -85,7 +97,7 @@ export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot, requests: number) {
     if (after === undefined || Number.isNaN(after) || Number.isNaN(before)) known = false;
     else serverSeconds += after - before;
   }
-  const pgSeconds = b.postgres - a.postgres;
+  const pgSeconds = spentBetween(a.postgres, b.postgres);
   const m =
     a.machine && b.machine
       ? {
