@@ -5,6 +5,7 @@ import { loadPairView, nextPair, skipPair } from '../../tasks/queue';
 import { editJudgment, listRecentJudgments, loadOwnJudgment, submitJudgment } from '../../tasks/judgments';
 import type { SubmitJudgmentInput } from '../../tasks/judgments.schema';
 import { auditForeignIds, refuseForeignIds } from '../../tasks/foreign-ids';
+import { annotatorStats as countsOf } from '../../tasks/annotator-stats';
 import { getAppContext } from './context.server';
 
 /** Left/right placement only needs to be unpredictable to the annotator, not reproducible. */
@@ -51,33 +52,5 @@ export const recent = (user: PublicUser, limit?: number) =>
   listRecentJudgments(getAppContext().db, user.id, limit);
 
 /** Today's and all-time counts, and the streak of consecutive days with at least one judgment. */
-export async function annotatorStats(user: PublicUser, now = new Date()) {
-  const db = getAppContext().db;
-  const days = await db
-    .selectFrom('judgments')
-    .select((eb) => [
-      eb
-        .fn<string>('to_char', [
-          eb.fn('date_trunc', [eb.val('day'), eb.ref('created_at')]),
-          eb.val('YYYY-MM-DD'),
-        ])
-        .as('day'),
-      eb.fn.countAll<number>().as('n'),
-    ])
-    .where('annotator_id', '=', user.id)
-    .groupBy('day')
-    .orderBy('day', 'desc')
-    .limit(400)
-    .execute();
-  const today = now.toISOString().slice(0, 10);
-  const counts = new Map(days.map((d) => [d.day, Number(d.n)]));
-  let streak = 0;
-  for (
-    let d = new Date(`${today}T00:00:00Z`);
-    counts.has(d.toISOString().slice(0, 10));
-    d = new Date(d.getTime() - 86_400_000)
-  ) {
-    streak++;
-  }
-  return { today: counts.get(today) ?? 0, total: [...counts.values()].reduce((a, b) => a + b, 0), streak };
-}
+export const annotatorStats = (user: PublicUser, now = new Date()) =>
+  countsOf(getAppContext().db, user.id, now);

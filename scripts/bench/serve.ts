@@ -22,7 +22,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { sql } from 'kysely';
+import { randomBytes } from 'node:crypto';
 import { openDb } from '../../db/client';
+import { insertSession } from '../../db/queries/sessions';
 import { migrateToLatest } from '../../db/migrate';
 import { createUser } from '../../tasks/accounts';
 import { TEST_SCRYPT } from '../../tasks/passwords';
@@ -119,6 +121,20 @@ try {
   };
   const httpAnnotators = await makeAnnotators('http');
   const directAnnotators = await makeAnnotators('direct');
+  // the baseline reads a session on every request, as the route does: one live row per annotator
+  const directSessions: string[] = [];
+  for (const a of directAnnotators) {
+    const id = `bench-${randomBytes(24).toString('base64url')}`;
+    await insertSession(db, {
+      id,
+      user_id: a.id,
+      data: { userId: a.id },
+      expires_at: new Date(Date.now() + 86_400_000),
+      ip: null,
+      user_agent: 'bench:serve baseline',
+    });
+    directSessions.push(id);
+  }
 
   // ---- 1. over HTTP: the built server(s), each its own process with the app's pool ----
   // e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the server(s)
@@ -170,7 +186,7 @@ try {
   try {
     baseline = await phase(
       'direct',
-      directAnnotators.map((a) => directOps(direct.db, a, SLUG)),
+      directAnnotators.map((a, i) => directOps(direct.db, a, SLUG, directSessions[i]!)),
       [],
     );
   } finally {
